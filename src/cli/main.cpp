@@ -1,0 +1,42 @@
+// The `loyalty` command line: a thin layer over the library's calls (DESIGN.md, "Command line").
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.hpp"
+#include "loyalty/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"loyalty: an embeddable loyalty-rules engine", "loyalty"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "loyalty 0.1.0");
+
+  std::vector<std::pair<CLI::App*, loyalty::cli::Command>> commands;
+  auto add = [&](loyalty::cli::Command (*make)(CLI::App&)) {
+    auto command = make(app);
+    commands.emplace_back(app.get_subcommands({}).back(), std::move(command));
+  };
+  add(loyalty::cli::add_inspect);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? loyalty::cli::ok : loyalty::cli::usage;
+  }
+  try {
+    for (auto& [sub, run] : commands) {
+      if (sub->parsed()) return run();
+    }
+  } catch (const loyalty::Error& e) {
+    fmt::print(stderr, "loyalty: {}\n", e.what());
+    return loyalty::cli::invalid;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "loyalty: internal error: {}\n", e.what());
+    return loyalty::cli::invalid;
+  }
+  return loyalty::cli::usage;
+}

@@ -1,0 +1,110 @@
+// Runs the real `loyalty` binary: its output, its JSON, its exit codes.
+
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;  // standard output
+  std::string err;  // standard error
+};
+
+// Runs `loyalty ARGS` through the shell, capturing both streams.
+Run loyalty(const std::string& args) {
+  static int counter = 0;
+  auto err_path = std::filesystem::temp_directory_path() /
+                  ("loyalty_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  std::string command = std::string(LOYALTY_BINARY) + " " + args + " 2>" + err_path.string();
+  Run run;
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> chunk{};
+  std::size_t got = 0;
+  while ((got = std::fread(chunk.data(), 1, chunk.size(), pipe)) > 0) run.out.append(chunk.data(), got);
+  int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  std::stringstream buffer;
+  buffer << err.rdbuf();
+  run.err = buffer.str();
+  std::filesystem::remove(err_path);
+  return run;
+}
+
+std::filesystem::path write_temp(const std::string& name, const std::string& text) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("loyalty_cli_" + std::to_string(::getpid()) + "_" + name);
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("inspect --json summarises the retail-v1 sample") {
+  Run run = loyalty("inspect --json data/retail_300.jsonl");
+  CHECK(run.exit_code == 0);
+  CHECK(run.err.empty());
+  CHECK(run.out ==
+        R"({"lines":300,"events":300,"rejected":0,"members":25,"types":{"enroll":25,"purchase":224,"refund":23,"review_posted":28},"reasons":{},"from":"2026-01-01T00:00:00Z","to":"2026-12-30T18:48:00Z","purchased":"57400.96","refunded":"3474.44","items":543})"
+        "\n");
+}
+
+TEST_CASE("inspect prints a summary for people") {
+  Run run = loyalty("inspect data/retail_300.jsonl");
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("events             300\n  enroll                  25\n  purchase               224\n") !=
+        std::string::npos);
+  CHECK(run.out.find("purchased     57400.96  in 543 items\n") != std::string::npos);
+}
+
+TEST_CASE("inspect rejects bad lines with their numbers, writes them out, and exits 1") {
+  auto events = write_temp("bad.jsonl",
+                           R"({"id":"e1","type":"enroll","member":"m1","time":"2026-01-01T00:00:00Z"})"
+                           "\n{oops\n"
+                           R"({"id":"e2","type":"purchase","member":"m1","time":"2026-01-01T00:00:00Z"})"
+                           "\n");
+  auto rejects = std::filesystem::temp_directory_path() /
+                 ("loyalty_cli_rejects_" + std::to_string(::getpid()) + ".jsonl");
+  Run run = loyalty("inspect --json --rejects " + rejects.string() + " " + events.string());
+  CHECK(run.exit_code == 1);
+  CHECK(run.out.find(R"("lines":3,"events":1,"rejected":2)") != std::string::npos);
+  CHECK(run.out.find(R"("reasons":{"invalid JSON":1,"missing field 'amount'":1})") != std::string::npos);
+  CHECK(run.err == events.string() + ":2: invalid JSON: unbalanced braces or brackets, or a missing comma or value\n" +
+                       events.string() + ":3: missing field 'amount'\n");
+  std::ifstream in(rejects);
+  std::string first, second;
+  std::getline(in, first);
+  std::getline(in, second);
+  CHECK(first == R"({"file":")" + events.string() +
+                     R"(","line":2,"reason":"invalid JSON: unbalanced braces or brackets, or a missing comma or value","text":"{oops"})");
+  CHECK(second.find(R"("line":3,"reason":"missing field 'amount'","text":"{\"id\":\"e2\")") != std::string::npos);
+  std::filesystem::remove(events);
+  std::filesystem::remove(rejects);
+}
+
+TEST_CASE("inspect reads standard input") {
+  Run run = loyalty("inspect --json - < data/retail_300.jsonl");
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find(R"("lines":300,"events":300)") != std::string::npos);
+}
+
+TEST_CASE("usage errors exit 2") {
+  CHECK(loyalty("").exit_code == 2);
+  CHECK(loyalty("inspect").exit_code == 2);
+  CHECK(loyalty("inspect /nonexistent/file.jsonl").exit_code == 2);
+  CHECK(loyalty("frobnicate").exit_code == 2);
+  Run help = loyalty("inspect --help");
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("--rejects") != std::string::npos);
+}
