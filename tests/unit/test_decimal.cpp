@@ -17,22 +17,9 @@
 
 #include "loyalty/decimal.hpp"
 
-// Counts heap allocations, to check that inline values never allocate.
-namespace {
-std::size_t allocation_count = 0;
-}  // namespace
+#include "allocation_counter.hpp"
 
-void* operator new(std::size_t size) {
-  ++allocation_count;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
+using loyalty::testing::allocation_count;
 
 namespace {
 

@@ -1,0 +1,403 @@
+#include "engine/ledger.hpp"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "loyalty/error.hpp"
+
+namespace loyalty::engine {
+
+namespace {
+
+constexpr std::int64_t kMaxPoints = std::numeric_limits<std::int64_t>::max();
+
+// Soonest expiry first, never-expiring last, then oldest: the order points leave lots in.
+bool expiry_before(const Lot& a, const Lot& b) noexcept {
+  if (a.expires_at.has_value() != b.expires_at.has_value()) return a.expires_at.has_value();
+  if (a.expires_at && *a.expires_at != *b.expires_at) return *a.expires_at < *b.expires_at;
+  return a.id < b.id;
+}
+
+// Earliest availability first, then oldest: the order lots pay debt in.
+bool availability_before(const Lot& a, const Lot& b) noexcept {
+  if (a.available_at != b.available_at) return a.available_at < b.available_at;
+  return a.id < b.id;
+}
+
+// Whether the lot is usable at some instant at all.
+bool ever_usable(const Lot& lot) noexcept {
+  return !lot.expires_at || lot.available_at < *lot.expires_at;
+}
+
+void require_non_negative(std::int64_t points, const char* what) {
+  if (points < 0) {
+    throw EventError(std::string(what) + " of " + std::to_string(points) +
+                     " points: the ledger takes no negative amount");
+  }
+}
+
+void require_debt_room(std::int64_t debt, std::int64_t points) {
+  if (debt > kMaxPoints - points) {
+    throw NumberError(ErrorCode::number_overflow, "a debt of " + std::to_string(debt) + " and " +
+                                                      std::to_string(points) +
+                                                      " more points would overflow 64 bits");
+  }
+}
+
+std::uint32_t index_of(std::size_t i) {
+  if (i >= std::numeric_limits<std::uint32_t>::max()) {
+    throw NumberError(ErrorCode::number_overflow, "too many lots for one member");
+  }
+  return static_cast<std::uint32_t>(i);
+}
+
+}  // namespace
+
+const char* entry_kind_name(EntryKind kind) noexcept {
+  switch (kind) {
+    case EntryKind::award: return "award";
+    case EntryKind::deduct: return "deduct";
+    case EntryKind::reverse: return "reverse";
+    case EntryKind::redeem: return "redeem";
+    case EntryKind::adjust: return "adjust";
+    case EntryKind::expire: return "expire";
+  }
+  return "unknown";
+}
+
+bool Lot::usable_at(Instant t) const noexcept {
+  return available_at <= t && !expired_at(t);
+}
+
+bool Lot::expired_at(Instant t) const noexcept {
+  return expires_at && *expires_at <= t;
+}
+
+template <class F>
+std::int64_t Ledger::simulate_settle(Instant t, F f) const {
+  std::int64_t debt = debt_;
+  for (const std::uint32_t i : unoffered_) {
+    if (debt == 0) break;
+    const Lot& lot = lots_[i];
+    if (lot.available_at > t) break;
+    if (!ever_usable(lot)) continue;
+    const std::int64_t pay = std::min(debt, lot.remaining);
+    debt -= pay;
+    f(lot, pay);
+  }
+  return debt;
+}
+
+std::int64_t Ledger::available(Instant t) const noexcept {
+  std::int64_t usable = 0;  // never overflows: at most remaining_
+  for (const Lot& lot : lots_) {
+    if (lot.remaining > 0 && lot.usable_at(t)) usable += lot.remaining;
+  }
+  const std::int64_t debt = simulate_settle(t, [&](const Lot& lot, std::int64_t pay) {
+    if (lot.usable_at(t)) usable -= pay;
+  });
+  return usable - debt;
+}
+
+std::int64_t Ledger::pending(Instant t) const noexcept {
+  std::int64_t sum = 0;
+  for (const Lot& lot : lots_) {
+    if (lot.available_at > t && !lot.expired_at(t)) sum += lot.remaining;
+  }
+  return sum;
+}
+
+std::int64_t Ledger::expiring_within(Instant t, Instant until) const noexcept {
+  const auto counts = [&](const Lot& lot) {
+    return lot.usable_at(t) && lot.expires_at && *lot.expires_at <= until;
+  };
+  std::int64_t sum = 0;
+  for (const Lot& lot : lots_) {
+    if (lot.remaining > 0 && counts(lot)) sum += lot.remaining;
+  }
+  simulate_settle(t, [&](const Lot& lot, std::int64_t pay) {
+    if (counts(lot)) sum -= pay;
+  });
+  return sum;
+}
+
+std::span<const LedgerEntry> Ledger::entries_since(std::size_t mark) const noexcept {
+  if (mark >= entries_.size()) return {};
+  return std::span<const LedgerEntry>(entries_).subspan(mark);
+}
+
+const Lot* Ledger::find_lot(std::uint64_t id) const noexcept {
+  const auto it = std::lower_bound(lots_.begin(), lots_.end(), id,
+                                   [](const Lot& lot, std::uint64_t v) { return lot.id < v; });
+  return it != lots_.end() && it->id == id ? &*it : nullptr;
+}
+
+void Ledger::settle(Instant t) {
+  std::size_t done = 0;
+  while (done < unoffered_.size()) {
+    Lot& lot = lots_[unoffered_[done]];
+    if (lot.available_at > t) break;
+    if (ever_usable(lot)) {
+      const std::int64_t pay = std::min(debt_, lot.remaining);
+      lot.remaining -= pay;
+      remaining_ -= pay;
+      debt_ -= pay;
+    }
+    lot.paid_debt = true;
+    ++done;
+  }
+  unoffered_.erase(unoffered_.begin(), unoffered_.begin() + static_cast<std::ptrdiff_t>(done));
+}
+
+std::optional<std::uint64_t> Ledger::award(Instant t, std::int64_t points, Instant available_at,
+                                           std::optional<Instant> expires_at, const Origin& origin,
+                                           EntryKind kind) {
+  require_non_negative(points, entry_kind_name(kind));
+  if (points == 0) return std::nullopt;
+  if (remaining_ > kMaxPoints - points) {
+    throw NumberError(ErrorCode::number_overflow,
+                      "an award of " + std::to_string(points) + " points would overflow 64 bits");
+  }
+  const std::uint32_t index = index_of(lots_.size());
+  settle(t);
+
+  Lot lot;
+  lot.id = next_lot_id_;
+  lot.origin = origin;
+  lot.points = points;
+  lot.remaining = points;
+  lot.created_at = t;
+  lot.available_at = available_at;
+  lot.expires_at = expires_at;
+  lots_.push_back(std::move(lot));
+  ++next_lot_id_;
+  remaining_ += points;
+  entries_.push_back(LedgerEntry{kind, points, points, t, origin});
+
+  const Lot& added = lots_.back();
+  by_expiry_.insert(std::upper_bound(by_expiry_.begin(), by_expiry_.end(), index,
+                                     [&](std::uint32_t a, std::uint32_t b) {
+                                       return expiry_before(lots_[a], lots_[b]);
+                                     }),
+                    index);
+  unoffered_.insert(std::upper_bound(unoffered_.begin(), unoffered_.end(), index,
+                                     [&](std::uint32_t a, std::uint32_t b) {
+                                       return availability_before(lots_[a], lots_[b]);
+                                     }),
+                    index);
+  const std::uint64_t id = added.id;
+  settle(t);  // a lot usable at once pays the debt before it adds to the balance
+  return id;
+}
+
+template <class Eligible>
+std::int64_t Ledger::draw(const std::vector<std::uint32_t>& order, std::int64_t want,
+                          Eligible eligible) {
+  std::int64_t taken = 0;
+  for (const std::uint32_t i : order) {
+    if (taken == want) break;
+    Lot& lot = lots_[i];
+    if (lot.remaining == 0 || !eligible(lot)) continue;
+    const std::int64_t part = std::min(want - taken, lot.remaining);
+    lot.remaining -= part;
+    taken += part;
+  }
+  remaining_ -= taken;
+  return taken;
+}
+
+std::int64_t Ledger::finish_take(Instant t, EntryKind kind, std::int64_t points, std::int64_t taken,
+                                 Shortfall shortfall, const Origin& origin) {
+  if (taken < points && shortfall == Shortfall::debt) {
+    debt_ += points - taken;
+    taken = points;
+  }
+  entries_.push_back(LedgerEntry{kind, -taken, -points, t, origin});
+  return taken;
+}
+
+std::int64_t Ledger::take(Instant t, EntryKind kind, std::int64_t points, Shortfall shortfall,
+                          const Origin& origin) {
+  require_non_negative(points, entry_kind_name(kind));
+  if (points == 0) return 0;
+  if (shortfall == Shortfall::debt) require_debt_room(debt_, points);
+  settle(t);
+  const std::int64_t taken =
+      draw(by_expiry_, points, [t](const Lot& lot) { return lot.usable_at(t); });
+  return finish_take(t, kind, points, taken, shortfall, origin);
+}
+
+std::int64_t Ledger::reverse(Instant t, std::int64_t points,
+                             const std::vector<std::uint64_t>& own_lots, Shortfall shortfall,
+                             const Origin& origin) {
+  require_non_negative(points, "a reversal");
+  if (points == 0) return 0;
+  if (shortfall == Shortfall::debt) require_debt_room(debt_, points);
+  settle(t);
+
+  scratch_.clear();
+  for (const std::uint64_t id : own_lots) {
+    const Lot* lot = find_lot(id);
+    if (lot != nullptr && lot->remaining > 0 && !lot->expired_at(t)) {
+      scratch_.push_back(static_cast<std::uint32_t>(lot - lots_.data()));
+    }
+  }
+  const auto before = [&](std::uint32_t a, std::uint32_t b) {
+    return expiry_before(lots_[a], lots_[b]);
+  };
+  std::sort(scratch_.begin(), scratch_.end(), before);
+  scratch_.erase(std::unique(scratch_.begin(), scratch_.end()), scratch_.end());
+
+  std::int64_t taken = draw(scratch_, points, [](const Lot&) { return true; });
+  if (taken < points) {
+    taken += draw(by_expiry_, points - taken, [t](const Lot& lot) { return lot.usable_at(t); });
+  }
+  return finish_take(t, EntryKind::reverse, points, taken, shortfall, origin);
+}
+
+bool Ledger::can_redeem(Instant t, std::int64_t points) const noexcept {
+  return available(t) >= points;
+}
+
+std::int64_t Ledger::expire(Instant t, const Origin& origin) {
+  settle(t);
+  std::int64_t expired = 0;
+  for (const std::uint32_t i : by_expiry_) {
+    Lot& lot = lots_[i];
+    if (!lot.expired_at(t)) break;  // by_expiry_ puts every lot expired at t first
+    if (lot.remaining == 0) continue;
+    entries_.push_back(LedgerEntry{EntryKind::expire, -lot.remaining, -lot.remaining, t, origin});
+    expired += lot.remaining;
+    lot.remaining = 0;
+  }
+  remaining_ -= expired;
+  return expired;
+}
+
+std::size_t Ledger::compact() {
+  const auto first_empty =
+      std::remove_if(lots_.begin(), lots_.end(), [](const Lot& lot) { return lot.remaining == 0; });
+  const auto dropped = static_cast<std::size_t>(std::distance(first_empty, lots_.end()));
+  if (dropped == 0) return 0;
+  lots_.erase(first_empty, lots_.end());
+  rebuild_indexes();
+  return dropped;
+}
+
+void Ledger::rebuild_indexes() {
+  by_expiry_.resize(lots_.size());
+  std::iota(by_expiry_.begin(), by_expiry_.end(), std::uint32_t{0});
+  std::sort(by_expiry_.begin(), by_expiry_.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return expiry_before(lots_[a], lots_[b]); });
+  unoffered_.clear();
+  for (std::size_t i = 0; i < lots_.size(); ++i) {
+    if (!lots_[i].paid_debt) unoffered_.push_back(static_cast<std::uint32_t>(i));
+  }
+  std::sort(unoffered_.begin(), unoffered_.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return availability_before(lots_[a], lots_[b]);
+  });
+}
+
+std::vector<LedgerEntry> Ledger::take_entries() {
+  for (const LedgerEntry& entry : entries_) committed_ += entry.points;
+  std::vector<LedgerEntry> taken;
+  taken.swap(entries_);
+  return taken;
+}
+
+Ledger Ledger::restore(std::vector<Lot> lots, std::int64_t debt, std::vector<LedgerEntry> entries,
+                       std::uint64_t next_lot_id) {
+  Ledger ledger;
+  index_of(lots.size());
+  std::sort(lots.begin(), lots.end(), [](const Lot& a, const Lot& b) { return a.id < b.id; });
+  std::int64_t remaining = 0;
+  for (const Lot& lot : lots) {
+    if (__builtin_add_overflow(remaining, lot.remaining, &remaining)) {
+      throw NumberError(ErrorCode::number_overflow, "the lots' remainders overflow 64 bits");
+    }
+  }
+  ledger.next_lot_id_ = std::max<std::uint64_t>(next_lot_id, 1);
+  if (!lots.empty()) ledger.next_lot_id_ = std::max(ledger.next_lot_id_, lots.back().id + 1);
+  ledger.lots_ = std::move(lots);
+  ledger.entries_ = std::move(entries);
+  ledger.debt_ = debt;
+  ledger.remaining_ = remaining;
+  ledger.rebuild_indexes();
+  return ledger;
+}
+
+std::string Ledger::check_invariant() const {
+  const auto lot_name = [](const Lot& lot) { return "lot " + std::to_string(lot.id); };
+  if (debt_ < 0) return "negative debt " + std::to_string(debt_);
+  std::int64_t remaining = 0;
+  for (std::size_t i = 0; i < lots_.size(); ++i) {
+    const Lot& lot = lots_[i];
+    if (lot.id == 0 || lot.id >= next_lot_id_) {
+      return lot_name(lot) + " is not below the next lot id " + std::to_string(next_lot_id_);
+    }
+    if (i > 0 && lots_[i - 1].id >= lot.id) return lot_name(lot) + " is out of id order";
+    if (lot.remaining < 0 || lot.remaining > lot.points) {
+      return lot_name(lot) + " has " + std::to_string(lot.remaining) + " left of " +
+             std::to_string(lot.points);
+    }
+    if (__builtin_add_overflow(remaining, lot.remaining, &remaining)) {
+      return "the lots' remainders overflow";
+    }
+  }
+  if (remaining != remaining_) {
+    return "the lots hold " + std::to_string(remaining) + " but the ledger counts " +
+           std::to_string(remaining_);
+  }
+  std::int64_t sum = committed_;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    const LedgerEntry& entry = entries_[i];
+    const bool gives =
+        entry.kind == EntryKind::award || (entry.kind == EntryKind::adjust && entry.points > 0);
+    const bool well_formed =
+        gives || entry.kind == EntryKind::expire
+            ? entry.asked == entry.points && entry.points != 0 && gives == (entry.points > 0)
+            : entry.points <= 0 && entry.asked <= entry.points;
+    if (!well_formed) {
+      return "entry " + std::to_string(i) + " (" + entry_kind_name(entry.kind) + " " +
+             std::to_string(entry.points) + ", asked " + std::to_string(entry.asked) +
+             ") has the wrong sign, or took more than it asked";
+    }
+    if (__builtin_add_overflow(sum, entry.points, &sum)) return "the entries' sum overflows";
+  }
+  if (sum != remaining - debt_) {
+    return "the entries sum to " + std::to_string(sum) + " but the lots hold " +
+           std::to_string(remaining) + " less a debt of " + std::to_string(debt_);
+  }
+
+  if (by_expiry_.size() != lots_.size()) return "the expiry order misses lots";
+  std::vector<bool> seen(lots_.size());
+  for (std::size_t k = 0; k < by_expiry_.size(); ++k) {
+    const std::uint32_t i = by_expiry_[k];
+    if (i >= lots_.size() || seen[i]) return "the expiry order is not a permutation";
+    seen[i] = true;
+    if (k > 0 && !expiry_before(lots_[by_expiry_[k - 1]], lots_[i])) {
+      return "the expiry order is out of order at " + lot_name(lots_[i]);
+    }
+  }
+  std::size_t unoffered = 0;
+  for (const Lot& lot : lots_) unoffered += lot.paid_debt ? 0 : 1;
+  if (unoffered != unoffered_.size()) return "the settle order misses lots";
+  for (std::size_t k = 0; k < unoffered_.size(); ++k) {
+    const std::uint32_t i = unoffered_[k];
+    if (i >= lots_.size() || lots_[i].paid_debt) return "the settle order holds an offered lot";
+    if (k > 0 && !availability_before(lots_[unoffered_[k - 1]], lots_[i])) {
+      return "the settle order is out of order at " + lot_name(lots_[i]);
+    }
+  }
+  return "";
+}
+
+}  // namespace loyalty::engine

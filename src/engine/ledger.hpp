@@ -1,0 +1,182 @@
+#pragma once
+// One member's points: lots, debt and the ledger entries that move them (LANGUAGE.md, "The fine
+// print": Lots, Debt, Awards; DESIGN.md, "Storage semantics"). Pure in-memory logic with no
+// I/O: the engine applies an event's effects here, then the store persists what changed.
+//
+// Invariant, after every operation: sum of the entries' points == sum of the lots' remainders
+// - debt. The available balance at t is the remainders of the lots usable at t, less debt.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "loyalty/time.hpp"
+
+namespace loyalty::engine {
+
+/// The kinds of ledger entry (DESIGN.md). Awards are positive; everything that takes points is
+/// negative; an adjustment may be either.
+enum class EntryKind : std::uint8_t { award, deduct, reverse, redeem, adjust, expire };
+
+/// "award", "deduct", "reverse", "redeem", "adjust", "expire".
+const char* entry_kind_name(EntryKind kind) noexcept;
+
+/// Where an entry or lot came from.
+struct Origin {
+  std::string event;  // the event's id (for redeem: the reference; adjust: "")
+  std::string rule;   // the rule's name, or "" when no rule made it
+  std::string label;  // `as "L"`, the adjust reason, or ""
+  std::uint32_t program_version = 0;
+};
+
+/// Points awarded together: usable from available_at until just before expires_at.
+struct Lot {
+  std::uint64_t id = 0;  // increasing in creation order: "oldest" means lowest id
+  Origin origin;
+  std::int64_t points = 0;     // as awarded
+  std::int64_t remaining = 0;  // what is left of it
+  Instant created_at;
+  Instant available_at;               // created_at + pending
+  std::optional<Instant> expires_at;  // nullopt: never expires
+  bool paid_debt = false;             // whether it was offered to the debt when it became usable
+                                      // (also set, paying nothing, for a lot never usable: one
+                                      // whose expires_at is not after its available_at)
+
+  /// Usable at t: available_at <= t < expires_at.
+  [[nodiscard]] bool usable_at(Instant t) const noexcept;
+  /// Expired at t: expires_at <= t.
+  [[nodiscard]] bool expired_at(Instant t) const noexcept;
+};
+
+/// One line of the append-only ledger.
+struct LedgerEntry {
+  EntryKind kind = EntryKind::award;
+  std::int64_t points = 0;  // signed: what was given or taken
+  std::int64_t asked = 0;   // signed: what was asked (differs when clamp or a budget cut it)
+  Instant time;
+  Origin origin;
+};
+
+/// What to do with the part of a deduction or reversal that the lots cannot cover.
+enum class Shortfall : std::uint8_t {
+  debt,  // negative_balance = allow: the balance goes negative; later lots pay it off
+  drop,  // negative_balance = clamp: it is dropped, and the entry shows asked vs taken
+};
+
+/// A member's lots, debt and ledger.
+///
+/// Every operation at t (award, take, reverse, expire) first settles at t itself, so a caller
+/// need not call settle() first (doing so changes nothing). The views (available, pending,
+/// expiring_within) are projections: they report what the ledger would hold right after
+/// settle(t), without changing it. Errors (a negative amount: EventError; a sum beyond 64
+/// bits: NumberError, conservatively: when debt + points might overflow under Shortfall::debt)
+/// are thrown before anything changes.
+class Ledger {
+ public:
+  /// Points usable at t, less the debt (negative when the debt is larger).
+  [[nodiscard]] std::int64_t available(Instant t) const noexcept;
+  /// Points in lots not yet usable at t (pending), not counting expired ones.
+  [[nodiscard]] std::int64_t pending(Instant t) const noexcept;
+  /// Points in lots usable at t that are no longer usable at `until` (expires_at <= until):
+  /// the soon-expiring points, with until = t + the window.
+  [[nodiscard]] std::int64_t expiring_within(Instant t, Instant until) const noexcept;
+  [[nodiscard]] std::int64_t debt() const noexcept { return debt_; }
+  /// The lots, in increasing id.
+  [[nodiscard]] const std::vector<Lot>& lots() const noexcept { return lots_; }
+  [[nodiscard]] const std::vector<LedgerEntry>& entries() const noexcept { return entries_; }
+  /// The entries appended since entries().size() was `mark` (for a store writing what is new).
+  [[nodiscard]] std::span<const LedgerEntry> entries_since(std::size_t mark) const noexcept;
+  /// The lot with this id, or nullptr (unknown, or dropped by compact()).
+  [[nodiscard]] const Lot* find_lot(std::uint64_t id) const noexcept;
+  /// The id the next award will get (persist it beside the lots: see restore()).
+  [[nodiscard]] std::uint64_t next_lot_id() const noexcept { return next_lot_id_; }
+  /// Sum of the lots' remainders less the debt, which is also the sum of the entries' points.
+  [[nodiscard]] std::int64_t total() const noexcept { return remaining_ - debt_; }
+
+  /// Moves out the entries written so far (a store persists them and keeps the ledger's lots
+  /// and debt as the member's state). The invariant then counts their sum as committed.
+  std::vector<LedgerEntry> take_entries();
+  /// The sum of the entries taken out by take_entries() (or given to restore() as committed).
+  [[nodiscard]] std::int64_t committed() const noexcept { return committed_; }
+
+  /// Lets every lot that became usable by t, and has not yet done so, pay off the debt
+  /// (in order of availability, then id), before it adds to the balance; marks it paid_debt.
+  /// A lot that became usable and has expired again by t still pays (what it has left), so
+  /// a payoff does not depend on whether any operation happened while the lot was usable; a
+  /// lot never usable (expires_at <= available_at) pays nothing. A lot is offered once: a
+  /// debt made after it was offered (by an operation judged at an earlier time) is paid by
+  /// lots offered later. Writes no entry: paying debt leaves total() as it is.
+  void settle(Instant t);
+
+  /// A new lot of `points` (>= 0; zero awards nothing and returns nullopt) usable from
+  /// t + pending (a zero pending makes it usable at once, paying debt first), expiring at
+  /// `expires_at` (nullopt: never). Appends an entry of `kind` (award, or adjust for a
+  /// positive adjustment); returns the lot's id.
+  std::optional<std::uint64_t> award(Instant t, std::int64_t points, Instant available_at,
+                                     std::optional<Instant> expires_at, const Origin& origin,
+                                     EntryKind kind = EntryKind::award);
+
+  /// Takes `points` (>= 0) from the lots usable at t, soonest expiry first (never-expiring
+  /// last), then oldest; the rest is debt or dropped per `shortfall`. Appends one entry of
+  /// `kind` (deduct or redeem or adjust) with points = -taken (and -asked). Returns what was
+  /// taken, debt included. Taking 0 appends nothing and returns 0.
+  std::int64_t take(Instant t, EntryKind kind, std::int64_t points, Shortfall shortfall,
+                    const Origin& origin);
+
+  /// A refund's reversal of `points` (>= 0): first from the unexpired lots whose ids are in
+  /// `own_lots` (pending or not; soonest expiry first, then oldest), then from the lots usable
+  /// at t as take() does, then debt or dropped. Appends one `reverse` entry (none for 0).
+  /// Ids that name no lot (or appear twice) are ignored. Returns what was taken, as take().
+  std::int64_t reverse(Instant t, std::int64_t points, const std::vector<std::uint64_t>& own_lots,
+                       Shortfall shortfall, const Origin& origin);
+
+  /// True when `points` (> 0) can be redeemed at t without debt: available(t) >= points.
+  [[nodiscard]] bool can_redeem(Instant t, std::int64_t points) const noexcept;
+
+  /// Writes an `expire` entry at t for each lot expired by t with points left (none for an
+  /// empty lot), zeroing it. Returns the points expired.
+  std::int64_t expire(Instant t, const Origin& origin);
+
+  /// Checks the invariant; returns an explanation of the first violation, or "".
+  [[nodiscard]] std::string check_invariant() const;
+
+  /// Drops the lots with nothing left (remaining == 0): they can neither give points nor pay
+  /// debt any more. Ids are kept: next_lot_id() does not go back. Returns how many it dropped.
+  std::size_t compact();
+
+  /// Restores a ledger from stored parts (for stores), lots in any order; the next lot id is
+  /// the larger of `next_lot_id` and one past the largest lot id (pass next_lot_id() as it was
+  /// when the lots were saved, so ids of compacted lots are never reused). Throws NumberError
+  /// when the remainders do not sum within 64 bits; check_invariant() tells the rest.
+  static Ledger restore(std::vector<Lot> lots, std::int64_t debt, std::vector<LedgerEntry> entries,
+                        std::uint64_t next_lot_id = 0);
+
+ private:
+  // Takes up to `want` from the lots of `order` (indices into lots_) that `eligible` accepts,
+  // in that order; returns what it took.
+  template <class Eligible>
+  std::int64_t draw(const std::vector<std::uint32_t>& order, std::int64_t want, Eligible eligible);
+  // Finishes a take or reverse that drew `taken` of `points`: debt or drop, and the entry.
+  std::int64_t finish_take(Instant t, EntryKind kind, std::int64_t points, std::int64_t taken,
+                           Shortfall shortfall, const Origin& origin);
+  // Calls f(lot, pay) for each unoffered lot that settle(t) would offer, in its order, with
+  // what it would pay; returns the debt left after.
+  template <class F>
+  std::int64_t simulate_settle(Instant t, F f) const;
+  void rebuild_indexes();
+
+  std::vector<Lot> lots_;  // increasing id
+  std::vector<LedgerEntry> entries_;
+  std::int64_t debt_ = 0;
+  std::int64_t committed_ = 0;  // sum of the entries moved out by take_entries()
+  std::int64_t remaining_ = 0;  // sum of the lots' remainders
+  std::uint64_t next_lot_id_ = 1;
+  std::vector<std::uint32_t> by_expiry_;  // every lot: soonest expiry (never last), then id
+  std::vector<std::uint32_t> unoffered_;  // lots with paid_debt false: by available_at, then id
+  std::vector<std::uint32_t> scratch_;    // reused by reverse() for the own lots
+};
+
+}  // namespace loyalty::engine
