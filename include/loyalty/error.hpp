@@ -19,6 +19,7 @@ enum class ErrorCode : int {
   time_out_of_range = 5, ///< a date or time outside the years 0001 to 9999
   invalid_event = 6,     ///< an event that is malformed or breaks the program's declarations
   io = 7,                ///< a file that cannot be opened or read
+  invalid_rules = 8,     ///< a program of rules that does not load (see RuleError)
 };
 
 /// The name of an error code, as used in JSON output ("invalid_number", ...).

@@ -11,6 +11,7 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     case ErrorCode::time_out_of_range: return "time_out_of_range";
     case ErrorCode::invalid_event: return "invalid_event";
     case ErrorCode::io: return "io";
+    case ErrorCode::invalid_rules: return "invalid_rules";
   }
   return "unknown";
 }
