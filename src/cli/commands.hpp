@@ -14,6 +14,9 @@ enum Exit : int { ok = 0, invalid = 1, usage = 2 };
 /// A registered command: what to run once the arguments are parsed.
 using Command = std::function<int()>;
 
+/// `loyalty check RULES`: loads a program, prints its diagnostics or a summary.
+Command add_check(CLI::App& app);
+
 /// `loyalty inspect EVENTS...`: reads event files and reports what they hold.
 Command add_inspect(CLI::App& app);
 

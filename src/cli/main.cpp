@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     auto command = make(app);
     commands.emplace_back(app.get_subcommands({}).back(), std::move(command));
   };
+  add(loyalty::cli::add_check);
   add(loyalty::cli::add_inspect);
 
   try {

@@ -108,3 +108,49 @@ TEST_CASE("usage errors exit 2") {
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("--rejects") != std::string::npos);
 }
+
+TEST_CASE("check prints a one-line summary of a program that loads") {
+  Run run = loyalty("check ../rules/retail.rules");
+  CHECK(run.exit_code == 0);
+  CHECK(run.out == "../rules/retail.rules: ok: program \"Retail v1\", 11 rules, 3 tiers, 0 stages\n");
+  CHECK(run.err.empty());
+  Run json = loyalty("check --json ../rules/retail.rules");
+  CHECK(json.exit_code == 0);
+  CHECK(json.out ==
+        R"({"ok":true,"program":"Retail v1","rules":["base","silver_bonus","gold_bonus","coffee","weekend","big_basket","app","first_purchase","welcome","review","vip"],"tiers":["bronze","silver","gold"],"stages":[]})"
+        "\n");
+}
+
+TEST_CASE("check prints every diagnostic with its line and caret, and exits 1") {
+  auto rules = write_temp("bad.rules",
+                          "program \"Bad\"\n"
+                          "rule a on purchase {\n"
+                          "  award event.amout points\n"
+                          "}\n"
+                          "rule b on purchse {\n"
+                          "  award 1 points\n"
+                          "}\n");
+  Run run = loyalty("check " + rules.string());
+  CHECK(run.exit_code == 1);
+  CHECK(run.out.empty());
+  const std::string file = rules.string();
+  CHECK(run.err == file + ":3:15: error: unknown attribute 'amout' of event purchase; did you mean 'amount'?\n"
+                          "      award event.amout points\n"
+                          "                  ^~~~~\n" +
+                       file + ":5:11: error: unknown trigger 'purchse'; did you mean 'purchase'?\n"
+                              "    rule b on purchse {\n"
+                              "              ^~~~~~~\n" +
+                       file + ": 2 errors\n");
+  Run json = loyalty("check --json " + rules.string());
+  CHECK(json.exit_code == 1);
+  CHECK(json.out.find(R"({"ok":false,"diagnostics":[{"file":")") == 0);
+  CHECK(json.out.find(R"("line":3,"column":15,"length":5,"message":"unknown attribute 'amout' of event purchase","hint":"did you mean 'amount'?"})") !=
+        std::string::npos);
+  std::filesystem::remove(rules);
+}
+
+TEST_CASE("check of a missing file is an error, exit 1") {
+  Run run = loyalty("check /nonexistent/x.rules");
+  CHECK(run.exit_code == 1);
+  CHECK(run.err == "loyalty: cannot open /nonexistent/x.rules\n");
+}
