@@ -145,6 +145,7 @@ void Ledger::settle(Instant t) {
   while (done < unoffered_.size()) {
     Lot& lot = lots_[unoffered_[done]];
     if (lot.available_at > t) break;
+    touch(unoffered_[done]);
     if (ever_usable(lot)) {
       const std::int64_t pay = std::min(debt_, lot.remaining);
       lot.remaining -= pay;
@@ -206,6 +207,7 @@ std::int64_t Ledger::draw(const std::vector<std::uint32_t>& order, std::int64_t 
     if (taken == want) break;
     Lot& lot = lots_[i];
     if (lot.remaining == 0 || !eligible(lot)) continue;
+    touch(i);
     const std::int64_t part = std::min(want - taken, lot.remaining);
     lot.remaining -= part;
     taken += part;
@@ -274,12 +276,44 @@ std::int64_t Ledger::expire(Instant t, const Origin& origin) {
     Lot& lot = lots_[i];
     if (!lot.expired_at(t)) break;  // by_expiry_ puts every lot expired at t first
     if (lot.remaining == 0) continue;
+    touch(i);
     entries_.push_back(LedgerEntry{EntryKind::expire, -lot.remaining, -lot.remaining, t, origin});
     expired += lot.remaining;
     lot.remaining = 0;
   }
   remaining_ -= expired;
   return expired;
+}
+
+void Ledger::touch(std::uint32_t index) {
+  if (journal_ && index < journal_->lots) {
+    journal_->lots_changed.push_back({index, lots_[index].remaining, lots_[index].paid_debt});
+  }
+}
+
+void Ledger::begin_journal() {
+  journal_.emplace();
+  journal_->lots = lots_.size();
+  journal_->entries = entries_.size();
+  journal_->debt = debt_;
+  journal_->remaining = remaining_;
+  journal_->next_lot_id = next_lot_id_;
+}
+
+void Ledger::rollback_journal() {
+  if (!journal_) return;
+  Journal& j = *journal_;
+  lots_.resize(j.lots);
+  for (auto it = j.lots_changed.rbegin(); it != j.lots_changed.rend(); ++it) {
+    lots_[it->index].remaining = it->remaining;
+    lots_[it->index].paid_debt = it->paid_debt;
+  }
+  entries_.resize(j.entries);
+  debt_ = j.debt;
+  remaining_ = j.remaining;
+  next_lot_id_ = j.next_lot_id;
+  journal_.reset();
+  rebuild_indexes();
 }
 
 std::size_t Ledger::compact() {
@@ -311,6 +345,14 @@ std::vector<LedgerEntry> Ledger::take_entries() {
   std::vector<LedgerEntry> taken;
   taken.swap(entries_);
   return taken;
+}
+
+void Ledger::drain_entries(std::vector<LedgerEntry>& into) {
+  for (LedgerEntry& entry : entries_) {
+    committed_ += entry.points;
+    into.push_back(std::move(entry));
+  }
+  entries_.clear();
 }
 
 Ledger Ledger::restore(std::vector<Lot> lots, std::int64_t debt, std::vector<LedgerEntry> entries,

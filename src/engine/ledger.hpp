@@ -99,8 +99,20 @@ class Ledger {
   /// Moves out the entries written so far (a store persists them and keeps the ledger's lots
   /// and debt as the member's state). The invariant then counts their sum as committed.
   std::vector<LedgerEntry> take_entries();
+  /// As take_entries(), appending them to `into` and keeping this ledger's buffer for the
+  /// next ones.
+  void drain_entries(std::vector<LedgerEntry>& into);
   /// The sum of the entries taken out by take_entries() (or given to restore() as committed).
   [[nodiscard]] std::int64_t committed() const noexcept { return committed_; }
+
+  /// Starts recording what the following operations change, so that rollback_journal() can
+  /// undo them (a store's transaction over a member kept in place). Cheap: only the lots an
+  /// operation touches are recorded, and only the first time.
+  void begin_journal();
+  /// Undoes every change since begin_journal() and stops recording.
+  void rollback_journal();
+  /// Keeps the changes since begin_journal() and stops recording.
+  void end_journal() noexcept { journal_.reset(); }
 
   /// Lets every lot that became usable by t, and has not yet done so, pay off the debt
   /// (in order of availability, then id), before it adds to the balance; marks it paid_debt.
@@ -172,6 +184,23 @@ class Ledger {
   std::vector<LedgerEntry> entries_;
   std::int64_t debt_ = 0;
   std::int64_t committed_ = 0;  // sum of the entries moved out by take_entries()
+
+  // What begin_journal() saw, and the old state of every lot changed since.
+  struct Journal {
+    std::size_t lots = 0;
+    std::size_t entries = 0;
+    std::int64_t debt = 0;
+    std::int64_t remaining = 0;
+    std::uint64_t next_lot_id = 1;
+    struct Saved {
+      std::uint32_t index;
+      std::int64_t remaining;
+      bool paid_debt;
+    };
+    std::vector<Saved> lots_changed;
+  };
+  std::optional<Journal> journal_;
+  void touch(std::uint32_t index);  // records lot `index` before it changes
   std::int64_t remaining_ = 0;  // sum of the lots' remainders
   std::uint64_t next_lot_id_ = 1;
   std::vector<std::uint32_t> by_expiry_;  // every lot: soonest expiry (never last), then id

@@ -1,0 +1,103 @@
+// retail-v1 through the whole engine on the memory store, one thread:
+//   in_memory: events parsed beforehand, then processed (the engine alone);
+//   from_file: read from the JSON Lines file and processed, as `loyalty run` does.
+// Each run starts from an empty store and checks the retail-v1 checksum line.
+//
+//   build/benchmarks/bench_engine [google-benchmark flags] [EVENTS_FILE [RULES_FILE]]
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "loyalty/engine.hpp"
+#include "loyalty/event_reader.hpp"
+
+namespace {
+
+std::string events_file = "build/retail-v1.jsonl";
+std::string rules_file = "rules/retail.rules";
+
+std::string checksum(const loyalty::Engine& engine, loyalty::Instant at) {
+  loyalty::Stats s = engine.stats(at);
+  auto count = [](const auto& map, const char* key) {
+    auto it = map.find(key);
+    return it == map.end() ? 0 : it->second;
+  };
+  return "{\"events\":" + std::to_string(s.events) + ",\"members\":" + std::to_string(s.members) +
+         ",\"points_total\":" + std::to_string(s.points_total) +
+         ",\"bronze\":" + std::to_string(count(s.tiers, "bronze")) +
+         ",\"silver\":" + std::to_string(count(s.tiers, "silver")) +
+         ",\"gold\":" + std::to_string(count(s.tiers, "gold")) +
+         ",\"vip\":" + std::to_string(count(s.tags, "vip")) + "}";
+}
+
+void report(benchmark::State& state, const loyalty::Engine& engine, loyalty::Instant last,
+            std::size_t events) {
+  static std::string printed;
+  std::string line = checksum(engine, last);
+  if (line != printed) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+    printed = line;
+  }
+  state.counters["events"] = static_cast<double>(events);
+}
+
+void in_memory(benchmark::State& state) {
+  std::vector<loyalty::Event> events;
+  {
+    loyalty::EventReader reader(events_file);
+    loyalty::Event event;
+    while (reader.next(event) == loyalty::EventReader::Status::event) events.push_back(event);
+  }
+  auto program = loyalty::compile_file(rules_file);
+  for (auto _ : state) {
+    state.PauseTiming();
+    loyalty::Engine engine(program, loyalty::make_memory_store());
+    state.ResumeTiming();
+    for (const auto& event : events) benchmark::DoNotOptimize(engine.process(event));
+    state.PauseTiming();
+    report(state, engine, events.back().time, events.size());
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * events.size()));
+}
+BENCHMARK(in_memory)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+
+void from_file(benchmark::State& state) {
+  auto program = loyalty::compile_file(rules_file);
+  std::size_t count = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    loyalty::Engine engine(program, loyalty::make_memory_store());
+    state.ResumeTiming();
+    loyalty::EventReader reader(events_file);
+    loyalty::Event event;
+    count = 0;
+    loyalty::Instant last;
+    while (reader.next(event) == loyalty::EventReader::Status::event) {
+      benchmark::DoNotOptimize(engine.process(event));
+      last = event.time;
+      ++count;
+    }
+    state.PauseTiming();
+    report(state, engine, last, count);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * count));
+}
+BENCHMARK(from_file)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (const char* env = std::getenv("LOYALTY_EVENTS")) events_file = env;
+  if (argc > 1) events_file = argv[1];
+  if (argc > 2) rules_file = argv[2];
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

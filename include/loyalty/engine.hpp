@@ -1,0 +1,66 @@
+#pragma once
+/// \file
+/// The engine: a compiled program and a store; events in, outcomes out.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "loyalty/event.hpp"
+#include "loyalty/outcome.hpp"
+#include "loyalty/program.hpp"
+
+namespace loyalty {
+
+namespace store {
+class Store;  // the storage interface (src/store/store.hpp)
+}
+
+/// A new, empty in-memory store: for tests, simulation and benchmarks.
+std::shared_ptr<store::Store> make_memory_store();
+
+/// Totals over all members at a time (`loyalty stats`).
+struct Stats {
+  std::uint64_t events = 0;             ///< applied events (not counting implicit enrollments)
+  std::uint64_t members = 0;
+  std::int64_t points_total = 0;        ///< the sum of available balances
+  std::map<std::string, std::uint64_t> tiers;   ///< members by tier ("" for none omitted)
+  std::map<std::string, std::uint64_t> stages;  ///< members by stage
+  std::map<std::string, std::uint64_t> tags;    ///< members by tag
+};
+
+/// Processes events against a program, writing their effects through a store. One engine is
+/// used from one thread at a time; the program it runs may be replaced from any thread.
+class Engine {
+ public:
+  /// An engine running `program` (version 1) on `store`.
+  Engine(std::shared_ptr<const Program> program, std::shared_ptr<store::Store> store);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Evaluates the event and applies its effects in one store transaction. A rejected event
+  /// changes nothing; its outcome says why (Status::rejected). Throws only when the store
+  /// fails.
+  Outcome process(const Event& event);
+
+  /// Evaluates the event as process() would and returns its outcome, applying nothing.
+  Outcome dry_run(const Event& event);
+
+  /// Replaces the running program atomically; its version is one more than the last.
+  /// An event in flight finishes on the program it started with.
+  void replace_program(std::shared_ptr<const Program> program);
+  /// The version of the running program (1 for the first).
+  [[nodiscard]] std::uint32_t program_version() const noexcept;
+
+  /// Totals at time `at`.
+  [[nodiscard]] Stats stats(Instant at) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace loyalty

@@ -1,0 +1,809 @@
+// The engine: one event at a time, as LANGUAGE.md's "How an event is processed" orders it.
+// Rules are evaluated against the member before the event (pure), their actions collected,
+// then applied to the member's working copy in the event's store transaction; tier and stage
+// are recomputed after, firing chained rules; everything commits together or not at all.
+
+#include "loyalty/engine.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+
+#include "engine/binding.hpp"
+#include "engine/compiled_program.hpp"
+#include "engine/evaluator.hpp"
+#include "engine/ledger.hpp"
+#include "engine/member.hpp"
+#include "engine/values_json.hpp"
+#include "store/store.hpp"
+
+namespace loyalty {
+
+using engine::CompiledProgram;
+using engine::MemberState;
+using language::TriggerKind;
+
+namespace {
+
+constexpr std::uint32_t kMaxChainDepth = 8;
+
+// A rejection: the event changes nothing, and this says why.
+struct Rejection {
+  std::string reason;
+};
+
+[[noreturn]] void reject(std::string reason) { throw Rejection{std::move(reason)}; }
+
+// A 64-bit hash of an event's parsed values, consistent with Event::operator==: equal events
+// hash alike, so a repeated id with an equal hash is a duplicate.
+std::uint64_t fingerprint(const Event& e) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::uint64_t v) {
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  };
+  auto text = [&](std::string_view s) { mix(std::hash<std::string_view>{}(s)); };
+  text(e.id);
+  text(e.type);
+  text(e.member);
+  mix(static_cast<std::uint64_t>(e.time.seconds()));
+  mix(e.amount.hash());
+  text(e.channel);
+  for (const Item& item : e.items) {
+    text(item.sku);
+    text(item.category);
+    mix(item.qty.hash());
+    mix(item.price.hash());
+  }
+  text(e.original);
+  auto attributes = [&](const std::vector<Attribute>& list) {
+    mix(list.size());
+    for (const Attribute& a : list) {
+      text(a.name);
+      mix(a.value.index());
+      std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, bool>) mix(v ? 1 : 2);
+            else if constexpr (std::is_same_v<T, Decimal>) mix(v.hash());
+            else if constexpr (std::is_same_v<T, std::string>) text(v);
+            else if constexpr (std::is_same_v<T, RawJson>) text(v.text);
+          },
+          a.value);
+    }
+  };
+  attributes(e.profile);
+  attributes(e.attributes);
+  return h;
+}
+
+TriggerKind trigger_of(EventKind kind) {
+  switch (kind) {
+    case EventKind::enroll: return TriggerKind::enroll;
+    case EventKind::purchase: return TriggerKind::purchase;
+    case EventKind::refund: return TriggerKind::refund;
+    case EventKind::profile: return TriggerKind::profile;
+    case EventKind::custom: return TriggerKind::custom;
+  }
+  return TriggerKind::custom;
+}
+
+std::string tier_name(const CompiledProgram& p, std::optional<std::uint32_t> tier) {
+  if (!tier || !p.checked->tree.tiers) return "";
+  return p.checked->tree.tiers->tiers[*tier].name.name;
+}
+
+std::string stage_name(const CompiledProgram& p, std::optional<std::uint32_t> stage) {
+  if (!stage || !p.checked->tree.lifecycle) return "";
+  return p.checked->tree.lifecycle->stages[*stage].name.name;
+}
+
+// One action of a fired rule, its values computed against the member before the event.
+struct PlannedAction {
+  std::uint32_t rule = 0;
+  std::uint32_t action = 0;
+  std::int64_t points = 0;   // award (as given after a budget cut), deduct
+  std::int64_t asked = 0;    // award: before the cut
+  engine::Value value;       // set
+  std::string data;          // emit: the JSON object
+};
+
+}  // namespace
+
+struct Engine::Impl {
+  std::shared_ptr<store::Store> store;
+  std::atomic<std::shared_ptr<const CompiledProgram>> program;
+  std::uint32_t last_version = 1;
+
+  // Per-event scratch, reused across events so the hot path does not reallocate.
+  std::vector<engine::Value> attributes;
+  std::vector<PlannedAction> planned;
+
+  Outcome run(const Event& event, bool apply);
+};
+
+namespace {
+
+// Everything one event's processing works with.
+class EventRun {
+ public:
+  EventRun(const CompiledProgram& program, store::Transaction& tx, const Event& event,
+           std::vector<engine::Value>& attributes, std::vector<PlannedAction>& planned,
+           Outcome& outcome)
+      : p_(program),
+        checked_(*program.checked),
+        tx_(tx),
+        event_(event),
+        attributes_(attributes),
+        planned_(planned),
+        outcome_(outcome) {}
+
+  void run() {
+    const Instant t = event_.time;
+    const auto& settings = checked_.settings;
+
+    MemberState* member = tx_.find_member(event_.member);
+    if (event_.kind == EventKind::enroll) {
+      if (member != nullptr) reject(fmt::format("member '{}' is already enrolled", event_.member));
+      bind(event_);
+      member = &enroll(event_, /*with_profile=*/true);
+    } else if (member == nullptr) {
+      if (settings.unknown_member == language::UnknownMember::reject) {
+        reject(fmt::format("unknown member '{}'", event_.member));
+      }
+      member = &implicit_enroll();
+    }
+    member_ = member;
+
+    // A tier move that fell due since the member's last event happens before its rules run.
+    member_->ledger.settle(t);
+    if (event_.kind != EventKind::enroll) recompute(t, 1, Recompute::due_tiers);
+
+    if (event_.kind != EventKind::enroll) bind(event_);
+    std::optional<store::PurchaseRecord> refund_of;
+    if (event_.kind == EventKind::refund) refund_of = check_refund();
+    if (event_.kind == EventKind::purchase && event_.amount.sign() < 0) {
+      reject("field 'amount': a purchase amount must not be negative");
+    }
+
+    TriggerKind trigger = trigger_of(event_.kind);
+    std::uint32_t custom = 0;
+    if (trigger == TriggerKind::custom) {
+      auto index = p_.custom_event(event_.type);
+      if (!index) reject(fmt::format("unknown event type '{}'", event_.type));
+      custom = *index;
+    }
+    engine::EvalContext context = base_context(t);
+    context.event = &event_;
+    context.attributes = &attributes_;
+    evaluate_rules(p_.rules_for(trigger, custom), context, 0);
+
+    if (event_.kind == EventKind::refund) reverse(*refund_of);
+    if (event_.kind == EventKind::purchase) record_purchase();
+    if (event_.kind == EventKind::profile) update_profile();
+    std::int64_t purchase_points = 0;
+    std::vector<std::uint64_t> purchase_lots;
+    apply_planned(t, 0, &purchase_points, &purchase_lots);
+    if (event_.kind == EventKind::purchase) {
+      store::PurchaseRecord record;
+      record.id = event_.id;
+      record.member = event_.member;
+      record.amount = event_.amount;
+      record.points = purchase_points;
+      record.lots = std::move(purchase_lots);
+      tx_.save_purchase(record);
+    }
+    recompute(t, 1, event_.kind == EventKind::enroll ? Recompute::initial : Recompute::full);
+    finish(t);
+  }
+
+  void finish(Instant t) {
+    outcome_.points = member_->ledger.available(t);
+    outcome_.pending_points = member_->ledger.pending(t);
+    outcome_.tier = tier_name(p_, member_->tier);
+    outcome_.stage = stage_name(p_, member_->stage);
+  }
+
+ private:
+  engine::EvalContext base_context(Instant t) const {
+    engine::EvalContext context;
+    context.program = &checked_;
+    context.member = member_;
+    context.now = t;
+    context.timezone = checked_.settings.timezone;
+    return context;
+  }
+
+  void bind(const Event& event) {
+    try {
+      engine::bind_event_attributes(checked_, event, attributes_);
+    } catch (const EventError& e) {
+      reject(e.what());
+    }
+  }
+
+  MemberState& enroll(const Event& event, bool with_profile) {
+    MemberState& member = tx_.create_member(event.member);
+    member.enrolled_at = event.time;
+    member.attributes.assign(checked_.tree.member_attributes.size(), engine::Value());
+    if (with_profile) {
+      // The bound attributes of an enroll are the member section's, by index.
+      for (std::size_t i = 0; i < member.attributes.size() && i < attributes_.size(); ++i) {
+        member.attributes[i] = attributes_[i];
+      }
+      keep_extra_profile(member, event);
+    }
+    Effect effect;
+    effect.kind = EffectKind::enroll;
+    outcome_.effects.push_back(std::move(effect));
+    return member;
+  }
+
+  // unknown_member = enroll: enroll first (running the enroll rules, with no profile) at the
+  // event's time.
+  MemberState& implicit_enroll() {
+    Event enrollment;
+    enrollment.id = event_.id;
+    enrollment.kind = EventKind::enroll;
+    enrollment.type = "enroll";
+    enrollment.member = event_.member;
+    enrollment.time = event_.time;
+    attributes_.assign(checked_.tree.member_attributes.size(), engine::Value());
+    MemberState& member = enroll(enrollment, /*with_profile=*/false);
+    member_ = &member;
+    engine::EvalContext context = base_context(event_.time);
+    context.event = &enrollment;
+    context.attributes = &attributes_;
+    evaluate_rules(p_.rules_for(TriggerKind::enroll, 0), context, 0);
+    apply_planned(event_.time, 0, nullptr, nullptr);
+    recompute(event_.time, 1, Recompute::initial);
+    return member;
+  }
+
+  void keep_extra_profile(MemberState& member, const Event& event) {
+    for (const Attribute& field : event.profile) {
+      const auto& declared = checked_.tree.member_attributes;
+      bool is_declared = std::any_of(declared.begin(), declared.end(), [&](const auto& d) {
+        return d.name.name == field.name;
+      });
+      if (is_declared) continue;
+      auto it = std::lower_bound(
+          member.extra_profile.begin(), member.extra_profile.end(), field.name,
+          [](const Attribute& a, const std::string& name) { return a.name < name; });
+      if (it != member.extra_profile.end() && it->name == field.name) {
+        it->value = field.value;
+      } else {
+        member.extra_profile.insert(it, field);
+      }
+    }
+  }
+
+  // A profile event: its rules saw the member before the change; now the change.
+  void update_profile() {
+    const auto& declared = checked_.tree.member_attributes;
+    for (std::uint32_t i = 0; i < declared.size(); ++i) {
+      if (event_.profile_field(declared[i].name.name) != nullptr) {
+        member_->attributes[i] = attributes_[i];
+      }
+    }
+    keep_extra_profile(*member_, event_);
+  }
+
+  store::PurchaseRecord check_refund() {
+    store::PurchaseRecord* purchase = tx_.find_purchase(event_.original);
+    if (purchase == nullptr) {
+      reject(fmt::format("refund of unknown purchase '{}'", event_.original));
+    }
+    if (purchase->member != event_.member) {
+      reject(fmt::format("purchase '{}' belongs to another member", event_.original));
+    }
+    if (event_.amount.sign() <= 0) reject("field 'amount': a refund must be more than zero");
+    Decimal left = purchase->amount - purchase->refunded;
+    if (event_.amount > left) {
+      reject(fmt::format("refund of {} is more than the {} left of purchase '{}'",
+                         event_.amount.to_string(), left.to_string(), event_.original));
+    }
+    return *purchase;
+  }
+
+  engine::Shortfall shortfall() const {
+    return checked_.settings.negative_balance == language::NegativeBalance::allow
+               ? engine::Shortfall::debt
+               : engine::Shortfall::drop;
+  }
+
+  engine::Origin origin(std::string_view rule, std::string_view label) const {
+    engine::Origin o;
+    o.event = event_.id;
+    o.rule = rule;
+    o.label = label;
+    o.program_version = p_.version;
+    return o;
+  }
+
+  // Step 3 of LANGUAGE.md: floor(points awarded x refund / purchase amount), computed exactly.
+  void reverse(store::PurchaseRecord purchase) {
+    const Instant t = event_.time;
+    std::int64_t points = 0;
+    if (purchase.points > 0) {
+      Decimal numerator = Decimal(purchase.points) * event_.amount;
+      Decimal whole = (numerator - numerator % purchase.amount) / purchase.amount;
+      points = whole.to_int64(Rounding::floor);
+    }
+    if (points > 0) {
+      std::int64_t taken = member_->ledger.reverse(t, points, purchase.lots, shortfall(),
+                                                   origin("", "refund"));
+      Effect effect;
+      effect.kind = EffectKind::reverse;
+      effect.points = -taken;
+      effect.asked = -points;
+      outcome_.effects.push_back(std::move(effect));
+      member_->earned -= points;  // as asked, even where clamp took less
+    }
+    member_->spend -= event_.amount;
+    add_history(t, -event_.amount, 0, -points);
+    purchase.refunded += event_.amount;
+    tx_.save_purchase(purchase);
+  }
+
+  void record_purchase() {
+    member_->spend += event_.amount;
+    member_->purchases += 1;
+    if (!member_->last_purchase_at || *member_->last_purchase_at < event_.time) {
+      member_->last_purchase_at = event_.time;
+    }
+    add_history(event_.time, event_.amount, 1, 0);
+  }
+
+  void add_history(Instant t, const Decimal& spend, std::int64_t purchases, std::int64_t earned) {
+    if (!p_.uses_windows) return;
+    auto& history = member_->history;
+    auto at = std::upper_bound(history.begin(), history.end(), t,
+                               [](Instant time, const engine::HistoryPoint& h) { return time < h.time; });
+    history.insert(at, engine::HistoryPoint{t, spend, purchases, earned});
+  }
+
+  // ---- rules ----------------------------------------------------------------------------
+
+  bool limit_reached(std::uint32_t rule, Instant t) const {
+    const auto& limit = checked_.rules[rule].limit;
+    if (!limit) return false;
+    for (const auto& use : member_->rule_uses) {
+      if (use.rule != rule) continue;
+      if (!limit->window) return static_cast<std::int64_t>(use.fired_at.size()) >= limit->count;
+      Instant since = subtract(t, *limit->window, checked_.settings.timezone);
+      auto in_window = std::count_if(use.fired_at.begin(), use.fired_at.end(),
+                                     [&](Instant at) { return at > since && at <= t; });
+      return in_window >= limit->count;
+    }
+    return false;
+  }
+
+  void record_use(std::uint32_t rule, Instant t) {
+    if (!checked_.rules[rule].limit) return;
+    for (auto& use : member_->rule_uses) {
+      if (use.rule == rule) {
+        use.fired_at.insert(std::upper_bound(use.fired_at.begin(), use.fired_at.end(), t), t);
+        return;
+      }
+    }
+    member_->rule_uses.push_back(engine::RuleUse{rule, {t}});
+  }
+
+  std::string rule_failure(std::uint32_t rule, const std::string& what) const {
+    return fmt::format("rule '{}' (line {}): {}", checked_.tree.rules[rule].name.name,
+                       p_.rule_lines[rule], what);
+  }
+
+  // Checks every rule in `rules` against the context, in order, and plans the actions of
+  // those that fire (LANGUAGE.md step 2).
+  void evaluate_rules(const std::vector<std::uint32_t>& rules, const engine::EvalContext& context,
+                      std::uint32_t depth) {
+    planned_.clear();
+    const Instant t = context.now;
+    const Date today = t.date(checked_.settings.timezone);
+    bool stopped = false;
+    std::vector<std::string_view> groups_taken;
+    for (std::uint32_t index : rules) {
+      const language::CheckedRule& rule = checked_.rules[index];
+      const language::RuleDecl& decl = checked_.tree.rules[index];
+      Verdict verdict = Verdict::fired;
+      std::int64_t budget_left = 0;
+      try {
+        if (stopped) {
+          verdict = Verdict::after_stop;
+        } else if (rule.active_from && (today < *rule.active_from || today > *rule.active_to)) {
+          verdict = Verdict::inactive;
+        } else if (!rule.group.empty() &&
+                   std::find(groups_taken.begin(), groups_taken.end(), rule.group) !=
+                       groups_taken.end()) {
+          verdict = Verdict::group_taken;
+        } else if (!holds(p_.expressions.rules[index].when, context)) {
+          verdict = Verdict::condition_false;
+        } else if (limit_reached(index, t)) {
+          verdict = Verdict::limit_reached;
+        } else if (rule.budget) {
+          budget_left = *rule.budget - tx_.budget_used(decl.name.name);
+          if (budget_left <= 0) verdict = Verdict::budget_spent;
+        }
+        if (verdict == Verdict::fired) {
+          plan_actions(index, context, rule.budget ? &budget_left : nullptr);
+        }
+      } catch (const engine::EvalError& e) {
+        reject(rule_failure(index, e.what()));
+      } catch (const NumberError& e) {
+        reject(rule_failure(index, e.what()));
+      } catch (const TimeError& e) {
+        reject(rule_failure(index, e.what()));
+      }
+      outcome_.rules.push_back(RuleTrace{decl.name.name, p_.rule_lines[index], verdict, depth});
+      if (verdict != Verdict::fired) continue;
+      record_use(index, t);
+      if (!rule.group.empty()) groups_taken.push_back(rule.group);
+      for (const auto& action : decl.actions) {
+        if (action.kind == language::ActionKind::stop) stopped = true;
+      }
+    }
+  }
+
+  bool holds(engine::ExprId when, const engine::EvalContext& context) const {
+    return !when.valid() || engine::holds(p_.expressions.pool, when, context);
+  }
+
+  std::int64_t points_of(std::uint32_t rule, engine::ExprId amount,
+                         const engine::EvalContext& context, const char* what) const {
+    auto value = engine::evaluate_number(p_.expressions.pool, amount, context);
+    if (!value) return 0;  // none awards nothing
+    std::int64_t points = value->to_int64(checked_.settings.rounding);
+    if (points < 0) {
+      reject(rule_failure(rule, fmt::format("{} computes to {}, less than zero", what,
+                                            value->to_string())));
+    }
+    return points;
+  }
+
+  void plan_actions(std::uint32_t index, const engine::EvalContext& context,
+                    std::int64_t* budget_left) {
+    const language::RuleDecl& decl = checked_.tree.rules[index];
+    const engine::CompiledRule& compiled = p_.expressions.rules[index];
+    for (std::uint32_t i = 0; i < decl.actions.size(); ++i) {
+      const language::Action& action = decl.actions[i];
+      PlannedAction plan;
+      plan.rule = index;
+      plan.action = i;
+      switch (action.kind) {
+        case language::ActionKind::award:
+          plan.asked = points_of(index, compiled.actions[i].amount, context, "the award");
+          plan.points = plan.asked;
+          if (budget_left != nullptr) {
+            plan.points = std::min(plan.points, std::max<std::int64_t>(*budget_left, 0));
+            *budget_left -= plan.points;
+          }
+          break;
+        case language::ActionKind::deduct:
+          plan.points = points_of(index, compiled.actions[i].amount, context, "the deduction");
+          plan.asked = plan.points;
+          break;
+        case language::ActionKind::set:
+          plan.value = engine::evaluate(p_.expressions.pool, compiled.actions[i].amount, context);
+          break;
+        case language::ActionKind::emit:
+          plan.data = engine::emit_data(p_, action, compiled.actions[i], context);
+          break;
+        default: break;
+      }
+      planned_.push_back(std::move(plan));
+    }
+  }
+
+  // Applies the planned actions in order (LANGUAGE.md step 4). For the event's own rules of a
+  // purchase, what they award is remembered for its refunds.
+  void apply_planned(Instant t, std::uint32_t depth, std::int64_t* purchase_points,
+                     std::vector<std::uint64_t>* purchase_lots) {
+    for (const PlannedAction& plan : planned_) {
+      const language::RuleDecl& decl = checked_.tree.rules[plan.rule];
+      const language::Action& action = decl.actions[plan.action];
+      const language::CheckedAction& details = checked_.rules[plan.rule].actions[plan.action];
+      const std::string& rule = decl.name.name;
+      Effect effect;
+      effect.rule = rule;
+      effect.depth = depth;
+      switch (action.kind) {
+        case language::ActionKind::award: {
+          effect.kind = EffectKind::award;
+          effect.points = plan.points;
+          effect.asked = plan.asked;
+          effect.label = details.label;
+          if (plan.points == 0) break;
+          const UtcOffset tz = checked_.settings.timezone;
+          Instant available_at = add(t, details.pending, tz);
+          std::optional<Instant> expires_at;
+          if (details.expiry == language::ExpiryKind::in) {
+            expires_at = add(t, details.expires_in, tz);
+          } else if (details.expiry == language::ExpiryKind::on) {
+            expires_at = Instant::start_of(details.expires_on.add_days(1), tz);
+          }
+          auto lot = member_->ledger.award(t, plan.points, available_at, expires_at,
+                                           origin(rule, details.label));
+          effect.available_at = available_at;
+          effect.expires_at = expires_at;
+          member_->earned += plan.points;
+          add_history(t, Decimal(), 0, plan.points);
+          if (checked_.rules[plan.rule].budget) tx_.add_budget_used(rule, plan.points);
+          if (purchase_points != nullptr && lot) {
+            *purchase_points += plan.points;
+            purchase_lots->push_back(*lot);
+          }
+          break;
+        }
+        case language::ActionKind::deduct: {
+          effect.kind = EffectKind::deduct;
+          effect.label = details.label;
+          effect.asked = -plan.points;
+          effect.points = -member_->ledger.take(t, engine::EntryKind::deduct, plan.points,
+                                                shortfall(), origin(rule, details.label));
+          break;
+        }
+        case language::ActionKind::tag:
+        case language::ActionKind::untag: {
+          const std::string& tag = action.name.name;
+          auto& tags = member_->tags;
+          auto it = std::lower_bound(tags.begin(), tags.end(), tag);
+          const bool present = it != tags.end() && *it == tag;
+          effect.kind = action.kind == language::ActionKind::tag ? EffectKind::tag : EffectKind::untag;
+          effect.name = tag;
+          if (effect.kind == EffectKind::tag && !present) tags.insert(it, tag);
+          if (effect.kind == EffectKind::untag && present) tags.erase(it);
+          break;
+        }
+        case language::ActionKind::set:
+          effect.kind = EffectKind::set;
+          effect.name = action.name.name;
+          effect.value = engine::value_json(p_, plan.value);
+          member_->attributes[details.attribute] = plan.value;
+          break;
+        case language::ActionKind::emit: {
+          effect.kind = EffectKind::emit;
+          effect.name = action.name.name;
+          effect.value = plan.data;
+          store::OutboxMessage message;
+          message.member = member_->id;
+          message.event = event_.id;
+          message.rule = rule;
+          message.name = action.name.name;
+          message.data = plan.data;
+          message.time = t;
+          tx_.append_outbox(std::move(message));
+          break;
+        }
+        case language::ActionKind::stop: continue;
+      }
+      outcome_.effects.push_back(std::move(effect));
+    }
+    planned_.clear();
+  }
+
+  // ---- tiers and stages (LANGUAGE.md step 5) ----------------------------------------------
+
+  std::optional<std::uint32_t> target_tier(const engine::EvalContext& context) const {
+    if (!checked_.tree.tiers) return std::nullopt;
+    auto metric = engine::evaluate_number(p_.expressions.pool, p_.expressions.tier_metric, context);
+    if (!metric) return std::nullopt;
+    std::optional<std::uint32_t> tier;
+    for (std::uint32_t i = 0; i < checked_.tier_thresholds.size(); ++i) {
+      if (checked_.tier_thresholds[i] <= *metric) tier = i;
+    }
+    return tier;
+  }
+
+  std::optional<std::uint32_t> target_stage(const engine::EvalContext& context) const {
+    if (!checked_.tree.lifecycle) return std::nullopt;
+    const auto& conditions = p_.expressions.stage_conditions;
+    for (std::uint32_t i = 0; i < conditions.size(); ++i) {
+      if (!conditions[i].valid() || engine::holds(p_.expressions.pool, conditions[i], context)) {
+        return i;
+      }
+    }
+    return std::nullopt;
+  }
+
+  enum class Recompute {
+    initial,    // at enrollment: the first tier and stage are set silently
+    due_tiers,  // before an event's rules: only a tier move that fell due
+    full,       // after an event's effects: tier and stage, firing chained rules
+  };
+
+  // Moves the member to the tier and stage its figures give, firing tier_changed and
+  // stage_changed rules, until nothing changes.
+  void recompute(Instant t, std::uint32_t depth, Recompute mode) {
+    if (!checked_.tree.tiers && !checked_.tree.lifecycle) return;
+    const bool initial = mode == Recompute::initial;
+    for (;;) {
+      engine::EvalContext context = base_context(t);
+      std::optional<std::uint32_t> tier, stage;
+      try {
+        tier = target_tier(context);
+        stage = mode == Recompute::due_tiers ? member_->stage : target_stage(context);
+      } catch (const Error& e) {
+        reject(fmt::format("computing the tier or stage: {}", e.what()));
+      }
+      const auto old_tier = member_->tier;
+      bool tier_moves = tier != old_tier;
+      if (tier_moves && !initial && old_tier && (!tier || *tier < *old_tier) &&
+          member_->tier_kept_until && t < *member_->tier_kept_until) {
+        tier_moves = false;  // an upgrade is kept until tier_since + keep
+      }
+      const auto old_stage = member_->stage;
+      const bool stage_moves = stage != old_stage;
+      if (!tier_moves && !stage_moves) return;
+      if (tier_moves) {
+        const bool upgrade = tier && (!old_tier || *tier > *old_tier);
+        member_->tier = tier;
+        member_->tier_since = t;
+        member_->tier_kept_until.reset();
+        if (upgrade && checked_.tier_keep && !initial) {
+          member_->tier_kept_until = add(t, *checked_.tier_keep, checked_.settings.timezone);
+        }
+      }
+      if (stage_moves) {
+        member_->stage = stage;
+        member_->stage_since = t;
+      }
+      if (initial) return;  // the first tier and stage given at enrollment are not a change
+      if (depth > kMaxChainDepth) {
+        reject(fmt::format("tier and stage changes chain deeper than {}: rules {}", kMaxChainDepth,
+                           chained_rules()));
+      }
+      if (tier_moves) {
+        changed(EffectKind::tier_change, TriggerKind::tier_changed, old_tier, tier, t, depth);
+      }
+      if (stage_moves) {
+        changed(EffectKind::stage_change, TriggerKind::stage_changed, old_stage, stage, t, depth);
+      }
+      ++depth;
+    }
+  }
+
+  std::string chained_rules() const {
+    std::string names;
+    for (const RuleTrace& trace : outcome_.rules) {
+      if (trace.depth == 0 || trace.verdict != Verdict::fired) continue;
+      if (names.find("'" + trace.rule + "'") != std::string::npos) continue;
+      names += (names.empty() ? "'" : ", '") + trace.rule + "'";
+    }
+    return names.empty() ? "(none)" : names;
+  }
+
+  void changed(EffectKind kind, TriggerKind trigger, std::optional<std::uint32_t> from,
+               std::optional<std::uint32_t> to, Instant t, std::uint32_t depth) {
+    Effect effect;
+    effect.kind = kind;
+    effect.depth = depth;
+    const bool tier = kind == EffectKind::tier_change;
+    effect.from = tier ? tier_name(p_, from) : stage_name(p_, from);
+    effect.to = tier ? tier_name(p_, to) : stage_name(p_, to);
+    outcome_.effects.push_back(std::move(effect));
+
+    std::vector<std::uint32_t> rules;
+    for (std::uint32_t index : p_.rules_for(trigger, 0)) {
+      const auto& wanted = checked_.rules[index].trigger.to;
+      if (!wanted || (to && *wanted == *to)) rules.push_back(index);
+    }
+    if (rules.empty()) return;
+    Event change;
+    change.id = event_.id;
+    change.kind = EventKind::custom;
+    change.type = tier ? "tier_changed" : "stage_changed";
+    change.member = event_.member;
+    change.time = t;
+    engine::EvalContext context = base_context(t);
+    context.event = &change;
+    context.from = from;
+    context.to = to;
+    evaluate_rules(rules, context, depth);
+    apply_planned(t, depth, nullptr, nullptr);
+  }
+
+  const CompiledProgram& p_;
+  const language::CheckedProgram& checked_;
+  store::Transaction& tx_;
+  const Event& event_;
+  std::vector<engine::Value>& attributes_;
+  std::vector<PlannedAction>& planned_;
+  Outcome& outcome_;
+  MemberState* member_ = nullptr;
+};
+
+}  // namespace
+
+Outcome Engine::Impl::run(const Event& event, bool apply) {
+  std::shared_ptr<const CompiledProgram> compiled = program.load();
+  Outcome outcome;
+  outcome.event = event.id;
+  outcome.member = event.member;
+  outcome.program_version = compiled->version;
+  auto tx = store->begin();
+  const std::uint64_t print = fingerprint(event);
+  if (const store::EventRecord* seen = tx->find_event(event.id)) {
+    if (seen->fingerprint == print) {
+      Outcome again = seen->outcome;
+      again.status = Status::duplicate;
+      return again;
+    }
+    outcome.status = Status::rejected;
+    outcome.reason = fmt::format("event id '{}' was seen before with different content", event.id);
+    return outcome;
+  }
+  try {
+    EventRun run(*compiled, *tx, event, attributes, planned, outcome);
+    run.run();
+  } catch (const Rejection& rejection) {
+    Outcome rejected;
+    rejected.status = Status::rejected;
+    rejected.event = event.id;
+    rejected.member = event.member;
+    rejected.reason = rejection.reason;
+    rejected.program_version = compiled->version;
+    rejected.rules = std::move(outcome.rules);
+    planned.clear();
+    return rejected;  // the transaction is dropped without a commit: nothing changes
+  } catch (const NumberError& e) {
+    planned.clear();
+    Outcome rejected;
+    rejected.status = Status::rejected;
+    rejected.event = event.id;
+    rejected.member = event.member;
+    rejected.reason = e.what();
+    rejected.program_version = compiled->version;
+    return rejected;
+  } catch (const TimeError& e) {
+    planned.clear();
+    Outcome rejected;
+    rejected.status = Status::rejected;
+    rejected.event = event.id;
+    rejected.member = event.member;
+    rejected.reason = e.what();
+    rejected.program_version = compiled->version;
+    return rejected;
+  }
+  if (apply) {
+    tx->record_event(store::EventRecord{event.id, print, outcome});
+    tx->commit();
+  }
+  return outcome;
+}
+
+Engine::Engine(std::shared_ptr<const Program> program, std::shared_ptr<store::Store> store)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->store = std::move(store);
+  impl_->program.store(engine::compile_program(std::move(program), 1));
+}
+
+Engine::~Engine() = default;
+
+Outcome Engine::process(const Event& event) { return impl_->run(event, true); }
+
+Outcome Engine::dry_run(const Event& event) { return impl_->run(event, false); }
+
+void Engine::replace_program(std::shared_ptr<const Program> program) {
+  impl_->program.store(engine::compile_program(std::move(program), ++impl_->last_version));
+}
+
+std::uint32_t Engine::program_version() const noexcept { return impl_->program.load()->version; }
+
+Stats Engine::stats(Instant at) const {
+  std::shared_ptr<const CompiledProgram> compiled = impl_->program.load();
+  Stats stats;
+  stats.events = impl_->store->totals().events;
+  impl_->store->visit_members([&](const MemberState& member) {
+    ++stats.members;
+    stats.points_total += member.ledger.available(at);
+    if (member.tier) ++stats.tiers[tier_name(*compiled, member.tier)];
+    if (member.stage) ++stats.stages[stage_name(*compiled, member.stage)];
+    for (const std::string& tag : member.tags) ++stats.tags[tag];
+  });
+  return stats;
+}
+
+}  // namespace loyalty

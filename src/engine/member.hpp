@@ -1,0 +1,67 @@
+#pragma once
+// A member's whole state as the engine reads and changes it: what rules see as `member`, the
+// history behind the window functions, rule usage for limits, and the points ledger.
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/ledger.hpp"
+#include "engine/value.hpp"
+#include "loyalty/decimal.hpp"
+#include "loyalty/event.hpp"
+#include "loyalty/time.hpp"
+
+namespace loyalty::engine {
+
+/// What one event changed in the figures the window functions read (spend(D), purchases(D),
+/// earned(D)), dated at the event.
+struct HistoryPoint {
+  Instant time;
+  Decimal spend;              // purchase amount, or minus a refund's amount
+  std::int64_t purchases = 0; // 1 for a purchase
+  std::int64_t earned = 0;    // awarded points, less reversals as asked
+};
+
+/// The times a rule fired for this member, for `limit N per member [per D]`.
+struct RuleUse {
+  std::uint32_t rule = 0;           // index in the program's rules
+  std::vector<Instant> fired_at;    // ascending; trimmed to the limit's window
+};
+
+struct MemberState {
+  std::string id;
+  Instant enrolled_at;
+  std::optional<std::uint32_t> tier;   // index in the program's tiers; nullopt: none
+  Instant tier_since;
+  std::optional<Instant> tier_kept_until;  // an upgrade under `keep`: no move down before this
+  std::optional<std::uint32_t> stage;  // index in the program's lifecycle; nullopt: none
+  Instant stage_since;
+
+  /// Declared attributes by their index in the `member` section (none when absent).
+  std::vector<Value> attributes;
+  /// Profile keys the program does not declare, kept as given (sorted by name).
+  std::vector<Attribute> extra_profile;
+  /// Tags, sorted.
+  std::vector<std::string> tags;
+
+  Decimal spend;                        // net lifetime spend
+  std::int64_t purchases = 0;
+  std::int64_t earned = 0;              // awarded, less reversals as asked
+  std::optional<Instant> last_purchase_at;
+  std::optional<Date> last_daily;       // the day `daily` rules last ran for this member
+
+  std::vector<HistoryPoint> history;    // ascending by time; trimmed to the longest window
+  std::vector<RuleUse> rule_uses;       // rules with a limit that fired for this member
+
+  Ledger ledger;
+
+  /// True when the member has tag `tag`.
+  [[nodiscard]] bool has_tag(std::string_view tag) const noexcept {
+    return std::binary_search(tags.begin(), tags.end(), tag);
+  }
+};
+
+}  // namespace loyalty::engine

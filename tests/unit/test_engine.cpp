@@ -1,0 +1,345 @@
+// The engine end to end on the memory store: scenarios with exact ledgers, and the retail-v1
+// checksum.
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "engine/member.hpp"
+#include "loyalty/engine.hpp"
+#include "loyalty/event_reader.hpp"
+#include "store/store.hpp"
+
+using namespace loyalty;
+
+namespace {
+
+// The retail-v1 checksum line of RETAIL_V1.md.
+std::string checksum(const Engine& engine, Instant at) {
+  Stats s = engine.stats(at);
+  auto tier = [&](const char* name) {
+    auto it = s.tiers.find(name);
+    return it == s.tiers.end() ? 0 : it->second;
+  };
+  auto vip = s.tags.count("vip") ? s.tags.at("vip") : 0;
+  return "{\"events\":" + std::to_string(s.events) + ",\"members\":" + std::to_string(s.members) +
+         ",\"points_total\":" + std::to_string(s.points_total) +
+         ",\"bronze\":" + std::to_string(tier("bronze")) +
+         ",\"silver\":" + std::to_string(tier("silver")) + ",\"gold\":" + std::to_string(tier("gold")) +
+         ",\"vip\":" + std::to_string(vip) + "}";
+}
+
+}  // namespace
+
+TEST_CASE("retail-v1 over 10,000 events gives the published checksum") {
+  auto program = compile_file("../rules/retail.rules");
+  Engine engine(program, make_memory_store());
+  EventReader reader("data/retail_10k.jsonl");
+  Event event;
+  std::size_t applied = 0;
+  Instant last;
+  while (reader.next(event) == EventReader::Status::event) {
+    Outcome outcome = engine.process(event);
+    if (outcome.status != Status::applied) FAIL_CHECK(event.id << ": " << outcome.reason);
+    ++applied;
+    last = event.time;
+  }
+  CHECK(applied == 10000);
+  CHECK(checksum(engine, last) ==
+        R"({"events":10000,"members":1000,"points_total":3756780,"bronze":450,"silver":439,"gold":111,"vip":14})");
+}
+
+namespace {
+
+// An engine on a fresh memory store running `rules`, fed JSON lines.
+struct Scenario {
+  explicit Scenario(const std::string& rules)
+      : store(make_memory_store()), engine(compile(rules, "scenario.rules"), store) {}
+
+  Outcome send(const std::string& json) { return engine.process(parse_event(json)); }
+
+  // The member's committed state, with its whole ledger; checks the ledger invariant.
+  engine::MemberState member(const std::string& id) {
+    auto state = store->load_member(id);
+    REQUIRE(state.has_value());
+    CHECK(state->ledger.check_invariant() == "");
+    return *state;
+  }
+
+  std::shared_ptr<store::Store> store;
+  Engine engine;
+};
+
+std::string event(const std::string& id, const std::string& type, const std::string& time,
+                  const std::string& rest = "", const std::string& member = "m1") {
+  return R"({"id":")" + id + R"(","type":")" + type + R"(","member":")" + member +
+         R"(","time":")" + time + "\"" + (rest.empty() ? "" : "," + rest) + "}";
+}
+
+std::string purchase(const std::string& id, const std::string& time, const std::string& amount,
+                     const std::string& extra = "") {
+  return event(id, "purchase", time, R"("amount":")" + amount + "\"" + extra);
+}
+
+const char* kBasic = R"(program "Basic"
+settings {
+  rounding = floor
+}
+tiers by member.earned {
+  bronze from 0
+  silver from 1000
+}
+rule welcome on enroll {
+  award 100 points as "welcome gift"
+}
+rule base on purchase {
+  award event.amount points
+}
+rule silver_welcome on tier_changed to silver {
+  award 50 points
+  tag "silver_once"
+}
+)";
+
+}  // namespace
+
+TEST_CASE("enroll, purchase and a proportional refund give an exact ledger") {
+  Scenario s(kBasic);
+  Outcome enrolled = s.send(event("e1", "enroll", "2026-01-01T09:00:00Z"));
+  REQUIRE(enrolled.status == Status::applied);
+  CHECK(enrolled.points == 100);
+  CHECK(enrolled.tier == "bronze");
+  REQUIRE(enrolled.effects.size() == 2);
+  CHECK(enrolled.effects[0].kind == EffectKind::enroll);
+  CHECK(enrolled.effects[1].kind == EffectKind::award);
+  CHECK(enrolled.effects[1].rule == "welcome");
+  CHECK(enrolled.effects[1].points == 100);
+  CHECK(enrolled.effects[1].label == "welcome gift");
+
+  Outcome bought = s.send(purchase("e2", "2026-01-02T10:00:00Z", "129.90"));
+  REQUIRE(bought.status == Status::applied);
+  CHECK(bought.points == 229);
+
+  // 129 points x 30 / 129.90 = 29.79... -> 29 reversed.
+  Outcome refunded = s.send(event("e3", "refund", "2026-01-05T10:00:00Z",
+                                  R"("original":"e2","amount":"30.00")"));
+  REQUIRE(refunded.status == Status::applied);
+  REQUIRE(refunded.effects.size() == 1);
+  CHECK(refunded.effects[0].kind == EffectKind::reverse);
+  CHECK(refunded.effects[0].points == -29);
+  CHECK(refunded.points == 200);
+
+  auto m = s.member("m1");
+  CHECK(m.earned == 200);
+  CHECK(m.purchases == 1);
+  CHECK(m.spend.to_string() == "99.90");
+  REQUIRE(m.ledger.entries().size() == 3);
+  CHECK(m.ledger.entries()[2].kind == engine::EntryKind::reverse);
+  CHECK(m.ledger.entries()[2].points == -29);
+  CHECK(m.ledger.entries()[2].origin.event == "e3");
+  CHECK(m.ledger.entries()[1].origin.rule == "base");
+  CHECK(m.ledger.entries()[1].origin.program_version == 1);
+}
+
+TEST_CASE("refunds are checked against their purchase") {
+  Scenario s(kBasic);
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z"));
+  s.send(event("e1b", "enroll", "2026-01-01T09:00:00Z", "", "m2"));
+  s.send(purchase("e2", "2026-01-02T10:00:00Z", "50.00"));
+  auto refund = [&](const std::string& id, const std::string& original, const std::string& amount,
+                    const std::string& member = "m1") {
+    return s.send(event(id, "refund", "2026-01-03T10:00:00Z",
+                        R"("original":")" + original + R"(","amount":")" + amount + "\"", member));
+  };
+  CHECK(refund("r1", "nope", "1").reason == "refund of unknown purchase 'nope'");
+  CHECK(refund("r2", "e2", "1", "m2").reason == "purchase 'e2' belongs to another member");
+  CHECK(refund("r3", "e2", "0").reason == "field 'amount': a refund must be more than zero");
+  CHECK(refund("r4", "e2", "30").status == Status::applied);
+  CHECK(refund("r5", "e2", "20.01").reason ==
+        "refund of 20.01 is more than the 20.00 left of purchase 'e2'");
+  CHECK(refund("r6", "e2", "20").status == Status::applied);
+  auto m = s.member("m1");
+  CHECK(m.ledger.available(Instant::parse("2026-01-04T00:00:00Z")) == 100);  // 50 - 30 - 20
+  CHECK(m.spend == Decimal());
+}
+
+TEST_CASE("an event id seen before returns the first outcome; different content is a conflict") {
+  Scenario s(kBasic);
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z"));
+  Outcome first = s.send(purchase("e2", "2026-01-02T10:00:00Z", "10"));
+  Outcome again = s.send(purchase("e2", "2026-01-02T18:00:00+08:00", "10.00"));  // same values
+  CHECK(again.status == Status::duplicate);
+  CHECK(again.effects == first.effects);
+  CHECK(again.points == 110);
+  Outcome conflict = s.send(purchase("e2", "2026-01-02T10:00:00Z", "11"));
+  CHECK(conflict.status == Status::rejected);
+  CHECK(conflict.reason == "event id 'e2' was seen before with different content");
+  CHECK(s.member("m1").ledger.entries().size() == 2);
+  CHECK(s.engine.stats(Instant::parse("2026-02-01T00:00:00Z")).events == 2);
+}
+
+TEST_CASE("members: unknown ones are rejected, a second enroll too") {
+  Scenario s(kBasic);
+  Outcome unknown = s.send(purchase("e1", "2026-01-02T10:00:00Z", "10"));
+  CHECK(unknown.status == Status::rejected);
+  CHECK(unknown.reason == "unknown member 'm1'");
+  s.send(event("e2", "enroll", "2026-01-01T09:00:00Z"));
+  CHECK(s.send(event("e3", "enroll", "2026-01-01T09:00:00Z")).reason ==
+        "member 'm1' is already enrolled");
+  // A rejected event leaves no record: the same id may be sent again, corrected.
+  CHECK(s.send(purchase("e1", "2026-01-02T10:00:00Z", "10")).status == Status::applied);
+}
+
+TEST_CASE("unknown_member = enroll enrolls first, running the enroll rules") {
+  Scenario s(R"(program "Auto"
+settings {
+  unknown_member = enroll
+}
+rule welcome on enroll {
+  award 7 points
+}
+rule base on purchase {
+  award event.amount points
+}
+)");
+  Outcome outcome = s.send(purchase("e1", "2026-01-02T10:00:00Z", "10"));
+  REQUIRE(outcome.status == Status::applied);
+  CHECK(outcome.points == 17);
+  REQUIRE(outcome.effects.size() == 3);
+  CHECK(outcome.effects[0].kind == EffectKind::enroll);
+  CHECK(outcome.effects[1].rule == "welcome");
+  CHECK(outcome.effects[2].rule == "base");
+  CHECK(s.member("m1").enrolled_at == Instant::parse("2026-01-02T10:00:00Z"));
+}
+
+TEST_CASE("an upgrade fires tier_changed rules that see the member after the change") {
+  Scenario s(kBasic);
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z"));
+  Outcome up = s.send(purchase("e2", "2026-01-02T10:00:00Z", "900"));
+  REQUIRE(up.status == Status::applied);
+  CHECK(up.tier == "silver");
+  CHECK(up.points == 1050);
+  REQUIRE(up.effects.size() == 4);
+  CHECK(up.effects[1].kind == EffectKind::tier_change);
+  CHECK(up.effects[1].from == "bronze");
+  CHECK(up.effects[1].to == "silver");
+  CHECK(up.effects[2].rule == "silver_welcome");
+  CHECK(up.effects[2].depth == 1);
+  CHECK(up.effects[3].kind == EffectKind::tag);
+  // A refund takes earned below the threshold: down at once (no keep).
+  Outcome down = s.send(event("e3", "refund", "2026-01-03T10:00:00Z",
+                              R"("original":"e2","amount":"900")"));
+  CHECK(down.tier == "bronze");
+  CHECK(s.member("m1").has_tag("silver_once"));
+}
+
+TEST_CASE("rule options: limits, budgets, groups, priority and stop, each explained") {
+  Scenario s(R"(program "Options"
+rule capped on purchase
+  budget 25 points
+{
+  award 10 points
+}
+rule once_a_day on purchase
+  limit 1 per member per 1 day
+{
+  award 1 points
+}
+rule first_in_group on purchase when event.amount > 100
+  group "g"
+{
+  award 5 points
+}
+rule second_in_group on purchase
+  group "g"
+{
+  award 3 points
+}
+rule halt on purchase when event.channel == "stop"
+  priority -1
+{
+  stop
+}
+rule after on purchase
+  priority -2
+{
+  award 1000 points
+}
+)");
+  s.send(event("e0", "enroll", "2026-01-01T09:00:00Z"));
+  Outcome a = s.send(purchase("a", "2026-01-02T10:00:00Z", "200"));
+  CHECK(a.points == 10 + 1 + 5 + 1000);
+  CHECK(a.rules.size() == 6);
+  CHECK(a.rules[3].verdict == Verdict::group_taken);
+  Outcome b = s.send(purchase("b", "2026-01-02T11:00:00Z", "50", R"(,"channel":"stop")"));
+  // budget: 10 then cut to 5; limit: reached within the day; group: the second rule; stop.
+  REQUIRE(b.rules.size() == 6);
+  CHECK(b.rules[0].rule == "capped");
+  CHECK(b.rules[0].verdict == Verdict::fired);
+  CHECK(b.rules[1].verdict == Verdict::limit_reached);
+  CHECK(b.rules[2].verdict == Verdict::condition_false);
+  CHECK(b.rules[3].verdict == Verdict::fired);
+  CHECK(b.rules[4].verdict == Verdict::fired);
+  CHECK(b.rules[5].verdict == Verdict::after_stop);
+  CHECK(b.effects[0].points == 10);
+  Outcome c = s.send(purchase("c", "2026-01-03T11:00:00Z", "50"));
+  CHECK(c.effects[0].rule == "capped");
+  CHECK(c.effects[0].points == 5);
+  CHECK(c.effects[0].asked == 10);
+  CHECK(c.rules[1].verdict == Verdict::fired);  // a new day
+  Outcome d = s.send(purchase("d", "2026-01-04T11:00:00Z", "50"));
+  CHECK(d.rules[0].verdict == Verdict::budget_spent);
+  CHECK(s.member("m1").ledger.available(Instant::parse("2026-02-01T00:00:00Z")) ==
+        (10 + 1 + 5 + 1000) + (10 + 3) + (5 + 1 + 3 + 1000) + (1 + 3 + 1000));
+}
+
+TEST_CASE("an event whose rule fails is rejected with the rule and line, and changes nothing") {
+  Scenario s(R"(program "Broken"
+member {
+  divisor: number optional
+}
+rule welcome on enroll {
+  award 10 points
+}
+rule ratio on purchase {
+  award event.amount / member.divisor points
+}
+)");
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z", R"("profile":{"divisor":0})"));
+  Outcome failed = s.send(purchase("e2", "2026-01-02T10:00:00Z", "10"));
+  CHECK(failed.status == Status::rejected);
+  CHECK(failed.reason.rfind("rule 'ratio' (line 8): ", 0) == 0);
+  auto m = s.member("m1");
+  CHECK(m.purchases == 0);
+  CHECK(m.spend == Decimal());
+  CHECK(m.ledger.entries().size() == 1);
+  CHECK(s.engine.stats(Instant::parse("2026-02-01T00:00:00Z")).events == 1);
+}
+
+TEST_CASE("a dry run applies nothing") {
+  Scenario s(kBasic);
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z"));
+  Outcome dry = s.engine.dry_run(parse_event(purchase("e2", "2026-01-02T10:00:00Z", "10")));
+  CHECK(dry.status == Status::applied);
+  CHECK(dry.points == 110);
+  CHECK(s.member("m1").ledger.entries().size() == 1);
+  CHECK(s.member("m1").purchases == 0);
+  CHECK(s.send(purchase("e2", "2026-01-02T10:00:00Z", "10")).status == Status::applied);
+}
+
+TEST_CASE("a replaced program runs from the next event, and its entries name its version") {
+  Scenario s(kBasic);
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z"));
+  s.engine.replace_program(compile(R"(program "Doubled"
+rule base on purchase {
+  award event.amount * 2 points
+}
+)"));
+  CHECK(s.engine.program_version() == 2);
+  Outcome doubled = s.send(purchase("e2", "2026-01-02T10:00:00Z", "10"));
+  CHECK(doubled.points == 120);
+  CHECK(doubled.program_version == 2);
+  CHECK(s.member("m1").ledger.entries()[1].origin.program_version == 2);
+}
