@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "loyalty/event.hpp"
 #include "loyalty/outcome.hpp"
@@ -31,6 +32,17 @@ struct Stats {
   std::map<std::string, std::uint64_t> tags;    ///< members by tag
 };
 
+/// What a tick did (`loyalty tick`).
+struct TickSummary {
+  Instant time;
+  std::uint64_t members = 0;          ///< members visited
+  std::int64_t expired_points = 0;    ///< points of the lots that expired
+  std::uint64_t tier_changes = 0;
+  std::uint64_t stage_changes = 0;
+  std::uint64_t daily_rules_fired = 0;
+  std::vector<Outcome> rejected;      ///< members whose day's work failed (nothing changed)
+};
+
 /// Processes events against a program, writing their effects through a store. One engine is
 /// used from one thread at a time; the program it runs may be replaced from any thread.
 class Engine {
@@ -48,6 +60,26 @@ class Engine {
 
   /// Evaluates the event as process() would and returns its outcome, applying nothing.
   Outcome dry_run(const Event& event);
+
+  /// The day's work at `time` for every member, in this order (LANGUAGE.md, "Ticks"): expire
+  /// entries for the lots expired by then, due tier changes, stage changes, then `daily`
+  /// rules once per member per day. Each member's work commits on its own. Throws EventError
+  /// when `time` is before the last tick's.
+  TickSummary tick(Instant time);
+
+  /// Spends `points` (> 0) of the member's available balance at `at`, under a global
+  /// reference: an identical repeat returns the first outcome (Status::duplicate) and changes
+  /// nothing. Throws InsufficientPoints when the balance is short (leaving no record), and
+  /// EventError for an unknown member, a reused reference with other content, or a time
+  /// before the member's latest ledger entry.
+  Outcome redeem(std::string_view member, std::int64_t points, std::string_view reference,
+                 Instant at);
+
+  /// A manual correction with its reason: +N is a lot usable at once that never expires, -N
+  /// takes points as `deduct` does. Neither changes `earned`. Throws EventError for an
+  /// unknown member, zero points, or a time before the member's latest ledger entry.
+  Outcome adjust(std::string_view member, std::int64_t points, std::string_view reason,
+                 Instant at);
 
   /// Replaces the running program atomically; its version is one more than the last.
   /// An event in flight finishes on the program it started with.

@@ -20,6 +20,7 @@ enum class ErrorCode : int {
   invalid_event = 6,     ///< an event that is malformed or breaks the program's declarations
   io = 7,                ///< a file that cannot be opened or read
   invalid_rules = 8,     ///< a program of rules that does not load (see RuleError)
+  insufficient_points = 9,  ///< a redemption larger than the available balance
 };
 
 /// The name of an error code, as used in JSON output ("invalid_number", ...).
@@ -54,6 +55,14 @@ class EventError : public Error {
  public:
   /// An invalid event with its reason.
   explicit EventError(const std::string& reason) : Error(ErrorCode::invalid_event, reason) {}
+};
+
+/// A redemption was refused: the member's available balance is short of it.
+class InsufficientPoints : public Error {
+ public:
+  /// A refused redemption with its reason.
+  explicit InsufficientPoints(const std::string& reason)
+      : Error(ErrorCode::insufficient_points, reason) {}
 };
 
 /// A file could not be opened or read.

@@ -12,6 +12,7 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     case ErrorCode::invalid_event: return "invalid_event";
     case ErrorCode::io: return "io";
     case ErrorCode::invalid_rules: return "invalid_rules";
+    case ErrorCode::insufficient_points: return "insufficient_points";
   }
   return "unknown";
 }

@@ -121,6 +121,8 @@ struct Engine::Impl {
   std::vector<PlannedAction> planned;
 
   Outcome run(const Event& event, bool apply);
+  Outcome host_operation(std::string_view member, std::int64_t points, std::string_view key,
+                         std::string_view label, Instant at, bool redeem);
 };
 
 namespace {
@@ -198,7 +200,47 @@ class EventRun {
     finish(t);
   }
 
+  // One member's day's work at the tick's time (LANGUAGE.md, "Ticks"); event_ is the `daily`
+  // event of that day.
+  void run_tick(TickSummary& summary) {
+    const Instant t = event_.time;
+    member_ = tx_.find_member(event_.member);
+    if (member_ == nullptr) reject(fmt::format("unknown member '{}'", event_.member));
+    member_->ledger.settle(t);
+    std::int64_t expired = member_->ledger.expire(t, origin("", "expired"));
+    if (expired > 0) {
+      Effect effect;
+      effect.kind = EffectKind::expire;
+      effect.points = -expired;
+      effect.asked = -expired;
+      outcome_.effects.push_back(std::move(effect));
+      summary.expired_points += expired;
+    }
+    recompute(t, 1, Recompute::full);
+    const Date today = t.date(checked_.settings.timezone);
+    if (!member_->last_daily || *member_->last_daily < today) {
+      member_->last_daily = today;
+      engine::EvalContext context = base_context(t);
+      context.event = &event_;
+      evaluate_rules(p_.rules_for(TriggerKind::daily, 0), context, 0);
+      apply_planned(t, 0, nullptr, nullptr);
+      recompute(t, 1, Recompute::full);
+    }
+    for (const RuleTrace& trace : outcome_.rules) {
+      if (trace.verdict == Verdict::fired && trace.depth == 0) ++summary.daily_rules_fired;
+    }
+    for (const Effect& effect : outcome_.effects) {
+      if (effect.kind == EffectKind::tier_change) ++summary.tier_changes;
+      if (effect.kind == EffectKind::stage_change) ++summary.stage_changes;
+    }
+    finish(t);
+  }
+
   void finish(Instant t) {
+    if (!member_->ledger.entries().empty() &&
+        (!member_->last_entry_at || *member_->last_entry_at < t)) {
+      member_->last_entry_at = t;
+    }
     outcome_.points = member_->ledger.available(t);
     outcome_.pending_points = member_->ledger.pending(t);
     outcome_.tier = tier_name(p_, member_->tier);
@@ -772,6 +814,127 @@ Outcome Engine::Impl::run(const Event& event, bool apply) {
     tx->commit();
   }
   return outcome;
+}
+
+TickSummary Engine::tick(Instant time) {
+  std::shared_ptr<const CompiledProgram> compiled = impl_->program.load();
+  if (auto last = impl_->store->last_tick(); last && time < *last) {
+    throw EventError(fmt::format("a tick at {} is earlier than the last tick, at {}",
+                                 time.to_string(), last->to_string()));
+  }
+  TickSummary summary;
+  summary.time = time;
+  const Date today = time.date(compiled->checked->settings.timezone);
+  Event daily;
+  daily.id = "daily:" + today.to_string();
+  daily.kind = EventKind::custom;
+  daily.type = "daily";
+  daily.time = time;
+  for (const std::string& id : impl_->store->member_ids()) {
+    ++summary.members;
+    daily.member = id;
+    Outcome outcome;
+    outcome.event = daily.id;
+    outcome.member = id;
+    outcome.program_version = compiled->version;
+    auto tx = impl_->store->begin();
+    try {
+      EventRun run(*compiled, *tx, daily, impl_->attributes, impl_->planned, outcome);
+      run.run_tick(summary);
+      tx->commit();
+    } catch (const Rejection& rejection) {
+      impl_->planned.clear();
+      outcome.status = Status::rejected;
+      outcome.reason = rejection.reason;
+      outcome.effects.clear();
+      summary.rejected.push_back(std::move(outcome));
+    }
+  }
+  auto tx = impl_->store->begin();
+  tx->set_last_tick(time);
+  tx->commit();
+  return summary;
+}
+
+Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t points,
+                                     std::string_view key, std::string_view label, Instant at,
+                                     bool is_redeem) {
+  std::shared_ptr<const CompiledProgram> compiled = program.load();
+  const auto& settings = compiled->checked->settings;
+  auto tx = store->begin();
+  Outcome outcome;
+  outcome.member = std::string(member_id);
+  outcome.program_version = compiled->version;
+  std::uint64_t print = 0;
+  std::string record_id;
+  if (is_redeem) {
+    if (points <= 0) throw EventError("the points to redeem must be more than zero");
+    record_id = std::string(key);
+    print = std::hash<std::string_view>{}(member_id) ^ (static_cast<std::uint64_t>(points) * 0x9e3779b97f4a7c15ull);
+    if (const store::EventRecord* seen = tx->find_redemption(record_id)) {
+      if (seen->fingerprint != print) {
+        throw EventError(fmt::format("reference '{}' was used before for another redemption", key));
+      }
+      Outcome again = seen->outcome;
+      again.status = Status::duplicate;
+      return again;
+    }
+    outcome.event = std::string(key);
+  } else if (points == 0) {
+    throw EventError("an adjustment of zero points changes nothing");
+  }
+  MemberState* member = tx->find_member(member_id);
+  if (member == nullptr) throw EventError(fmt::format("unknown member '{}'", member_id));
+  if (member->last_entry_at && at < *member->last_entry_at) {
+    throw EventError(fmt::format("{} is before the member's latest ledger entry, at {}",
+                                 at.to_string(), member->last_entry_at->to_string()));
+  }
+  engine::Ledger& ledger = member->ledger;
+  ledger.settle(at);
+  engine::Origin origin{std::string(is_redeem ? key : ""), "", std::string(label),
+                        compiled->version};
+  Effect effect;
+  effect.label = std::string(label);
+  if (is_redeem) {
+    if (!ledger.can_redeem(at, points)) {
+      throw InsufficientPoints(fmt::format("member '{}' has {} points available, not {}",
+                                           member_id, ledger.available(at), points));
+    }
+    effect.kind = EffectKind::redeem;
+    effect.points = -ledger.take(at, engine::EntryKind::redeem, points, engine::Shortfall::drop,
+                                 origin);
+    effect.asked = -points;
+  } else if (points > 0) {
+    effect.kind = EffectKind::adjust;
+    ledger.award(at, points, at, std::nullopt, origin, engine::EntryKind::adjust);
+    effect.points = effect.asked = points;
+  } else {
+    effect.kind = EffectKind::adjust;
+    const auto shortfall = settings.negative_balance == language::NegativeBalance::allow
+                               ? engine::Shortfall::debt
+                               : engine::Shortfall::drop;
+    effect.points = -ledger.take(at, engine::EntryKind::adjust, -points, shortfall, origin);
+    effect.asked = points;
+  }
+  outcome.effects.push_back(std::move(effect));
+  if (!member->last_entry_at || *member->last_entry_at < at) member->last_entry_at = at;
+  outcome.points = ledger.available(at);
+  outcome.pending_points = ledger.pending(at);
+  outcome.tier = tier_name(*compiled, member->tier);
+  outcome.stage = stage_name(*compiled, member->stage);
+  if (is_redeem) tx->record_redemption(store::EventRecord{record_id, print, outcome});
+  tx->commit();
+  return outcome;
+}
+
+Outcome Engine::redeem(std::string_view member, std::int64_t points, std::string_view reference,
+                       Instant at) {
+  return impl_->host_operation(member, points, reference, "", at, true);
+}
+
+Outcome Engine::adjust(std::string_view member, std::int64_t points, std::string_view reason,
+                       Instant at) {
+  return impl_->host_operation(member, points, "", reason, at, false);
 }
 
 Engine::Engine(std::shared_ptr<const Program> program, std::shared_ptr<store::Store> store)

@@ -52,6 +52,7 @@ struct MemberState {
   std::int64_t earned = 0;              // awarded, less reversals as asked
   std::optional<Instant> last_purchase_at;
   std::optional<Date> last_daily;       // the day `daily` rules last ran for this member
+  std::optional<Instant> last_entry_at; // the latest time a ledger entry was written at
 
   std::vector<HistoryPoint> history;    // ascending by time; trimmed to the longest window
   std::vector<RuleUse> rule_uses;       // rules with a limit that fired for this member

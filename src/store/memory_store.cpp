@@ -28,6 +28,14 @@ class MemoryTransaction final : public Transaction {
   }
   void record_event(EventRecord record) override { events_.push_back(std::move(record)); }
 
+  const EventRecord* find_redemption(std::string_view reference) override {
+    auto it = store_.redemptions_.find(reference);
+    return it == store_.redemptions_.end() ? nullptr : &it->second;
+  }
+  void record_redemption(EventRecord record) override {
+    redemptions_.push_back(std::move(record));
+  }
+
   engine::MemberState* find_member(std::string_view id) override {
     for (auto& touched : touched_) {
       if (touched.state->id == id) return touched.state;
@@ -83,6 +91,8 @@ class MemoryTransaction final : public Transaction {
 
   void append_outbox(OutboxMessage message) override { outbox_.push_back(std::move(message)); }
 
+  void set_last_tick(Instant time) override { last_tick_ = time; }
+
   void commit() override {
     for (auto& touched : touched_) {
       engine::MemberState& state = *touched.state;
@@ -103,6 +113,13 @@ class MemoryTransaction final : public Transaction {
       std::string id = record.id;
       store_.events_.insert_or_assign(std::move(id), std::move(record));
     }
+    for (auto& record : redemptions_) {
+      std::string id = record.id;
+      store_.redemptions_.insert_or_assign(std::move(id), std::move(record));
+    }
+    redemptions_.clear();
+    if (last_tick_) store_.last_tick_ = last_tick_;
+    last_tick_.reset();
     purchases_.clear();
     budgets_.clear();
     outbox_.clear();
@@ -138,6 +155,8 @@ class MemoryTransaction final : public Transaction {
   std::vector<std::pair<std::string, std::int64_t>> budgets_;
   std::vector<OutboxMessage> outbox_;
   std::vector<EventRecord> events_;
+  std::vector<EventRecord> redemptions_;
+  std::optional<Instant> last_tick_;
 };
 
 std::unique_ptr<Transaction> MemoryStore::begin() {

@@ -19,6 +19,7 @@ class MemoryStore final : public Store {
   void visit_members(const std::function<void(const engine::MemberState&)>& visit) override;
   Totals totals() override;
   std::vector<OutboxMessage> outbox() override;
+  std::optional<Instant> last_tick() override { return last_tick_; }
 
  private:
   friend class MemoryTransaction;
@@ -39,10 +40,12 @@ class MemoryStore final : public Store {
   };
 
   Map<EventRecord> events_;
+  Map<EventRecord> redemptions_;
   Map<StoredMember> members_;
   Map<PurchaseRecord> purchases_;
   Map<std::int64_t> budgets_;
   std::vector<OutboxMessage> outbox_;
+  std::optional<Instant> last_tick_;
 };
 
 }  // namespace loyalty::store

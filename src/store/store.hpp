@@ -60,6 +60,11 @@ class Transaction {
   /// Remembers an applied event.
   virtual void record_event(EventRecord record) = 0;
 
+  /// The record of a redemption by its reference (a namespace apart from event ids), or null.
+  virtual const EventRecord* find_redemption(std::string_view reference) = 0;
+  /// Remembers a redemption under its reference.
+  virtual void record_redemption(EventRecord record) = 0;
+
   /// A working copy of the member, or null when it was never enrolled. Its ledger holds the
   /// member's lots and debt; entries() of that ledger are the entries this transaction adds.
   virtual engine::MemberState* find_member(std::string_view id) = 0;
@@ -78,6 +83,9 @@ class Transaction {
 
   /// Appends a message to the outbox.
   virtual void append_outbox(OutboxMessage message) = 0;
+
+  /// Remembers the time of the latest tick.
+  virtual void set_last_tick(Instant time) = 0;
 
   /// Writes everything; the transaction is finished.
   virtual void commit() = 0;
@@ -106,6 +114,8 @@ class Store {
   virtual Totals totals() = 0;
   /// The outbox, oldest first.
   virtual std::vector<OutboxMessage> outbox() = 0;
+  /// The time of the latest tick, if one ran.
+  virtual std::optional<Instant> last_tick() = 0;
 };
 
 }  // namespace loyalty::store

@@ -343,3 +343,134 @@ rule base on purchase {
   CHECK(doubled.program_version == 2);
   CHECK(s.member("m1").ledger.entries()[1].origin.program_version == 2);
 }
+
+TEST_CASE("redeem spends soonest-expiring points, refuses a short balance, and is idempotent") {
+  Scenario s(R"(program "Redeem"
+rule welcome on enroll {
+  award 100 points expiring in 30 days
+}
+rule base on purchase {
+  award event.amount points
+}
+)");
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z"));
+  s.send(purchase("e2", "2026-01-02T10:00:00Z", "50"));
+  const Instant at = Instant::parse("2026-01-03T00:00:00Z");
+  Outcome spent = s.engine.redeem("m1", 120, "order-1", at);
+  CHECK(spent.status == Status::applied);
+  CHECK(spent.points == 30);
+  REQUIRE(spent.effects.size() == 1);
+  CHECK(spent.effects[0].kind == EffectKind::redeem);
+  CHECK(spent.effects[0].points == -120);
+  auto m = s.member("m1");
+  CHECK(m.ledger.lots()[0].remaining == 0);   // the expiring welcome lot went first
+  CHECK(m.ledger.lots()[1].remaining == 30);
+  CHECK(m.ledger.entries().back().origin.event == "order-1");
+
+  CHECK(s.engine.redeem("m1", 120, "order-1", at).status == Status::duplicate);
+  CHECK(s.member("m1").ledger.entries().size() == 3);
+  CHECK_THROWS_WITH_AS(s.engine.redeem("m1", 5, "order-1", at),
+                       "reference 'order-1' was used before for another redemption", EventError);
+  CHECK_THROWS_WITH_AS(s.engine.redeem("m1", 31, "order-2", at),
+                       "member 'm1' has 30 points available, not 31", InsufficientPoints);
+  // A refused redemption leaves no record: the reference is still free.
+  CHECK(s.engine.redeem("m1", 30, "order-2", at).points == 0);
+  CHECK_THROWS_WITH_AS(s.engine.redeem("m9", 1, "order-3", at), "unknown member 'm9'", EventError);
+  CHECK_THROWS_AS(s.engine.redeem("m1", 1, "order-4", Instant::parse("2026-01-02T00:00:00Z")),
+                  EventError);
+  CHECK(s.engine.stats(at).events == 2);
+}
+
+TEST_CASE("adjust adds a never-expiring lot or takes points, without changing earned") {
+  Scenario s(kBasic);
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z"));
+  const Instant at = Instant::parse("2026-01-03T00:00:00Z");
+  Outcome plus = s.engine.adjust("m1", 40, "goodwill", at);
+  CHECK(plus.points == 140);
+  Outcome minus = s.engine.adjust("m1", -200, "fraud", at);
+  CHECK(minus.points == -60);  // negative_balance = allow: a debt
+  CHECK(minus.effects[0].points == -200);
+  auto m = s.member("m1");
+  CHECK(m.earned == 100);
+  CHECK(m.ledger.debt() == 60);
+  CHECK(m.ledger.entries()[1].kind == engine::EntryKind::adjust);
+  CHECK(m.ledger.entries()[1].origin.label == "goodwill");
+  CHECK(!m.ledger.lots()[1].expires_at.has_value());
+  CHECK_THROWS_AS(s.engine.adjust("m1", 0, "nothing", at), EventError);
+}
+
+TEST_CASE("tick: expiries, due tier moves after keep, stage changes, daily rules once a day") {
+  Scenario s(R"(program "Ticks"
+settings {
+  timezone = "+08:00"
+}
+member {
+  birthday: date
+}
+event review { }
+tiers by member.points {
+  basic from 0
+  gold from 100
+  keep 30 days
+}
+lifecycle {
+  fresh when days_since(member.enrolled_at) < 10
+  settled otherwise
+}
+rule welcome on enroll {
+  award 50 points expiring in 20 days
+}
+rule reviewed on review {
+  award 60 points
+}
+rule birthday on daily when is_birthday(member.birthday) {
+  award 5 points
+}
+rule gold_gift on tier_changed to gold {
+  tag "was_gold"
+}
+)");
+  Outcome enrolled = s.send(event("e1", "enroll", "2026-01-01T09:00:00Z",
+                                  R"("profile":{"birthday":"1990-01-12"})"));
+  CHECK(enrolled.tier == "basic");
+  CHECK(enrolled.stage == "fresh");
+  CHECK(enrolled.points == 50);
+  Outcome up = s.send(event("e2", "review", "2026-01-02T00:00:00Z"));
+  CHECK(up.tier == "gold");
+  REQUIRE(up.effects.size() == 3);
+  CHECK(up.effects[1].kind == EffectKind::tier_change);
+  CHECK(up.effects[2].kind == EffectKind::tag);
+  CHECK(s.member("m1").tier_kept_until == Instant::parse("2026-02-01T00:00:00Z"));
+
+  TickSummary day5 = s.engine.tick(Instant::parse("2026-01-05T00:00:00Z"));
+  CHECK(day5.members == 1);
+  CHECK(day5.tier_changes == 0);
+  CHECK(day5.daily_rules_fired == 0);
+
+  // Local date 2026-01-12 (+08:00) is the birthday; 10 days after enrolling the stage moves.
+  TickSummary birthday = s.engine.tick(Instant::parse("2026-01-11T17:00:00Z"));
+  CHECK(birthday.daily_rules_fired == 1);
+  CHECK(birthday.stage_changes == 1);
+  CHECK(s.member("m1").ledger.available(Instant::parse("2026-01-11T17:00:00Z")) == 115);
+  // A second tick on the same local day runs no daily rule again.
+  CHECK(s.engine.tick(Instant::parse("2026-01-12T01:00:00Z")).daily_rules_fired == 0);
+
+  // Day 21: the welcome lot expired, leaving 65 points; gold is kept 30 days after the upgrade.
+  TickSummary expired = s.engine.tick(Instant::parse("2026-01-21T10:00:00Z"));
+  CHECK(expired.expired_points == 50);
+  CHECK(expired.tier_changes == 0);
+  auto m = s.member("m1");
+  CHECK(m.ledger.available(Instant::parse("2026-01-21T10:00:00Z")) == 65);
+  CHECK(m.ledger.entries().back().kind == engine::EntryKind::expire);
+  CHECK(m.ledger.entries().back().points == -50);
+  CHECK(m.tier == 1u);
+  // After the keep, the due move down is applied at the next tick.
+  TickSummary after_keep = s.engine.tick(Instant::parse("2026-02-05T00:00:00Z"));
+  CHECK(after_keep.tier_changes == 1);
+  CHECK(s.member("m1").tier == 0u);
+
+  CHECK_THROWS_WITH_AS(s.engine.tick(Instant::parse("2026-02-01T00:00:00Z")),
+                       "a tick at 2026-02-01T00:00:00Z is earlier than the last tick, at "
+                       "2026-02-05T00:00:00Z",
+                       EventError);
+}
