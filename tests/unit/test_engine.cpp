@@ -4,6 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <iterator>
+#include <map>
+#include <vector>
 #include <sstream>
 #include <string>
 
@@ -473,4 +476,95 @@ rule gold_gift on tier_changed to gold {
                        "a tick at 2026-02-01T00:00:00Z is earlier than the last tick, at "
                        "2026-02-05T00:00:00Z",
                        EventError);
+}
+
+TEST_CASE("random event streams keep the ledger invariant and match an independent model") {
+  // Base points, a welcome gift, and proportional refunds: simple enough to model exactly in
+  // a few lines, rich enough to exercise lots, reversals and debt.
+  Scenario s(R"(program "Model"
+rule welcome on enroll {
+  award 25 points
+}
+rule base on purchase {
+  award event.amount points
+}
+rule big on purchase when event.amount >= 300 {
+  award 40 points pending 3 days
+}
+)");
+  struct Purchase {
+    std::string id;
+    std::string member;
+    std::int64_t cents = 0;
+    std::int64_t left = 0;
+    std::int64_t points = 0;
+  };
+  struct Model {
+    std::int64_t total = 0;   // points given less points reversed (as asked)
+    std::int64_t spend_cents = 0;
+  };
+  std::map<std::string, Model> model;
+  std::vector<Purchase> purchases;
+  std::uint64_t x = 0x2545F4914F6CDD1Dull;
+  auto next = [&](std::uint64_t bound) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x % bound;
+  };
+  Instant t = Instant::parse("2026-01-01T00:00:00Z");
+  for (int n = 0; n < 3000; ++n) {
+    t = Instant::from_seconds(t.seconds() + static_cast<std::int64_t>(next(7200)));
+    const std::string id = "e" + std::to_string(n);
+    const std::string time = t.to_string();
+    const std::uint64_t roll = next(100);
+    if (model.size() < 20 && (model.empty() || roll < 10)) {
+      const std::string member = "m" + std::to_string(model.size());
+      REQUIRE(s.send(event(id, "enroll", time, "", member)).status == Status::applied);
+      model[member].total += 25;
+      continue;
+    }
+    auto member_it = std::next(model.begin(), static_cast<std::ptrdiff_t>(next(model.size())));
+    const std::string member = member_it->first;
+    if (roll < 25 && !purchases.empty()) {
+      Purchase& p = purchases[next(purchases.size())];
+      const std::int64_t cents = static_cast<std::int64_t>(next(static_cast<std::uint64_t>(p.cents))) + 1;
+      const std::string amount = std::to_string(cents / 100) + "." +
+                                 (cents % 100 < 10 ? "0" : "") + std::to_string(cents % 100);
+      Outcome o = s.send(event(id, "refund", time,
+                               R"("original":")" + p.id + R"(","amount":")" + amount + "\"",
+                               p.member));
+      if (cents > p.left) {
+        CHECK(o.status == Status::rejected);
+        continue;
+      }
+      REQUIRE(o.status == Status::applied);
+      const std::int64_t reversed = p.points * cents / p.cents;  // floor: all positive
+      model[p.member].total -= reversed;
+      model[p.member].spend_cents -= cents;
+      p.left -= cents;
+    } else {
+      const std::int64_t cents = static_cast<std::int64_t>(next(60000)) + 1;
+      const std::string amount = std::to_string(cents / 100) + "." +
+                                 (cents % 100 < 10 ? "0" : "") + std::to_string(cents % 100);
+      REQUIRE(s.send(event(id, "purchase", time, R"("amount":")" + amount + "\"", member)).status ==
+              Status::applied);
+      const std::int64_t points = cents / 100 + (cents >= 30000 ? 40 : 0);
+      purchases.push_back(Purchase{id, member, cents, cents, points});
+      model[member].total += points;
+      model[member].spend_cents += cents;
+    }
+  }
+  // Long after the last event every lot is usable: the balance is the model's total.
+  const Instant later = Instant::from_seconds(t.seconds() + 86400 * 10);
+  for (const auto& [member, expected] : model) {
+    CAPTURE(member);
+    auto m = s.member(member);  // checks the ledger invariant
+    CHECK(m.earned == expected.total);
+    CHECK(m.ledger.available(later) == expected.total);
+    CHECK(m.spend == Decimal::from_parts(expected.spend_cents, 2));
+    std::int64_t sum = 0;
+    for (const auto& entry : m.ledger.entries()) sum += entry.points;
+    CHECK(sum == expected.total);
+  }
 }
