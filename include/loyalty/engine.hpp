@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,10 @@ class Engine {
 
   /// Evaluates the event as process() would and returns its outcome, applying nothing.
   Outcome dry_run(const Event& event);
+
+  /// The outcome of an applied event, with every rule considered and why it fired or not
+  /// (`loyalty explain`); nullopt when no event with that id was applied.
+  [[nodiscard]] std::optional<Outcome> explain(std::string_view event_id) const;
 
   /// The day's work at `time` for every member, in this order (LANGUAGE.md, "Ticks"): expire
   /// entries for the lots expired by then, due tier changes, stage changes, then `daily`

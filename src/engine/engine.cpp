@@ -949,6 +949,13 @@ Outcome Engine::process(const Event& event) { return impl_->run(event, true); }
 
 Outcome Engine::dry_run(const Event& event) { return impl_->run(event, false); }
 
+std::optional<Outcome> Engine::explain(std::string_view event_id) const {
+  auto tx = impl_->store->begin();
+  const store::EventRecord* record = tx->find_event(event_id);
+  if (record == nullptr) return std::nullopt;
+  return record->outcome;
+}
+
 void Engine::replace_program(std::shared_ptr<const Program> program) {
   impl_->program.store(engine::compile_program(std::move(program), ++impl_->last_version));
 }

@@ -15,9 +15,34 @@ namespace loyalty {
 
 namespace {
 
+// The diagnostic's text, quoting `line` (its source line) with a caret under its span; an empty
+// source has no line to quote.
+std::string format_diagnostic(const Diagnostic& d, std::string_view line, bool quote) {
+  std::string out = fmt::format("{}:{}:{}: error: {}", d.file, d.line, d.column, d.message);
+  if (!d.hint.empty()) out += fmt::format("; {}", d.hint);
+  out.push_back('\n');
+  if (!quote) return out;
+  out += fmt::format("    {}\n    ", line);
+  // Tabs are kept so that the caret lines up under them.
+  std::uint32_t character = 1;
+  for (std::size_t i = 0; i < line.size() && character < d.column; ++i) {
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;
+    out.push_back(line[i] == '\t' ? '\t' : ' ');
+    ++character;
+  }
+  out.push_back('^');
+  for (std::uint32_t i = 1; i < d.length; ++i) out.push_back('~');
+  out.push_back('\n');
+  return out;
+}
+
+// Every diagnostic, with one line table for the whole source.
 std::string format_all(const std::vector<Diagnostic>& diagnostics, std::string_view source) {
+  language::SourceFile file(source, "");
   std::string out;
-  for (const Diagnostic& d : diagnostics) out += d.to_string(source);
+  for (const Diagnostic& d : diagnostics) {
+    out += format_diagnostic(d, file.line_text(d.line), !source.empty());
+  }
   if (!out.empty() && out.back() == '\n') out.pop_back();
   return out;
 }
@@ -25,24 +50,8 @@ std::string format_all(const std::vector<Diagnostic>& diagnostics, std::string_v
 }  // namespace
 
 std::string Diagnostic::to_string(std::string_view source) const {
-  std::string out = fmt::format("{}:{}:{}: error: {}", file, line, column, message);
-  if (!hint.empty()) out += fmt::format("; {}", hint);
-  out.push_back('\n');
-  // Quote the line, indented, with a caret under the span (tabs kept so the caret lines up).
   language::SourceFile file_view(source, file);
-  std::string_view text = file_view.line_text(line);
-  if (text.empty() && source.empty()) return out;
-  out += fmt::format("    {}\n    ", text);
-  std::uint32_t character = 1;
-  for (std::size_t i = 0; i < text.size() && character < column; ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
-    out.push_back(text[i] == '\t' ? '\t' : ' ');
-    ++character;
-  }
-  out.push_back('^');
-  for (std::uint32_t i = 1; i < length; ++i) out.push_back('~');
-  out.push_back('\n');
-  return out;
+  return format_diagnostic(*this, file_view.line_text(line), !source.empty());
 }
 
 RuleError::RuleError(std::vector<Diagnostic> diagnostics, std::string_view source)

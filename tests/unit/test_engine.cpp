@@ -568,3 +568,113 @@ rule big on purchase when event.amount >= 300 {
     CHECK(sum == expected.total);
   }
 }
+
+TEST_CASE("profiles, custom attributes, set, emit to the outbox, and explain") {
+  Scenario s(R"(program "Crm"
+member {
+  email: string pii
+  segment: string optional
+  churn: number optional
+}
+event review_posted {
+  stars: number
+}
+rule welcome on enroll {
+  emit "send_welcome" { email: member.email, at: event.time }
+}
+rule good_review on review_posted when event.stars >= 4 {
+  award event.stars * 10 points
+  set member.segment = "fan"
+}
+rule churn_watch on profile when has(event.churn) and event.churn > 0.8 {
+  tag "at_risk"
+  emit "winback" { risk: event.churn, was: member.churn }
+}
+)");
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z",
+               R"("profile":{"email":"a@b.cn","vip_code":"X1"})"));
+  Outcome review = s.send(event("e2", "review_posted", "2026-01-02T09:00:00Z", R"("stars":5)"));
+  CHECK(review.points == 50);
+  CHECK(review.effects[1].kind == EffectKind::set);
+  CHECK(review.effects[1].value == "\"fan\"");
+  CHECK(s.send(event("e3", "review_posted", "2026-01-02T10:00:00Z", R"("stars":"five")")).reason ==
+        "field 'stars': expected a number, got a string 'five'");
+  Outcome risky = s.send(event("e4", "profile", "2026-01-03T09:00:00Z",
+                               R"("profile":{"churn":"0.83"})"));
+  REQUIRE(risky.status == Status::applied);
+  auto m = s.member("m1");
+  CHECK(m.has_tag("at_risk"));
+  CHECK(m.attributes[1] == engine::Value::of(std::string_view("fan")));
+  CHECK(m.attributes[2] == engine::Value::of(Decimal::parse("0.83")));
+  REQUIRE(m.extra_profile.size() == 1);
+  CHECK(m.extra_profile[0].name == "vip_code");
+  auto outbox = s.store->outbox();
+  REQUIRE(outbox.size() == 2);
+  CHECK(outbox[0].name == "send_welcome");
+  CHECK(outbox[0].data == R"({"email":"a@b.cn","at":"2026-01-01T09:00:00Z"})");
+  CHECK(outbox[1].name == "winback");
+  CHECK(outbox[1].data == R"({"risk":0.83,"was":null})");  // rules see the member before
+  CHECK(outbox[1].sequence == 2);
+
+  auto explained = s.engine.explain("e2");
+  REQUIRE(explained.has_value());
+  REQUIRE(explained->rules.size() == 1);
+  CHECK(explained->rules[0].rule == "good_review");
+  CHECK(explained->rules[0].line == 13);
+  CHECK(explained->rules[0].verdict == Verdict::fired);
+  CHECK_FALSE(s.engine.explain("e3").has_value());  // rejected: no record
+}
+
+TEST_CASE("pending points become available at their time; clamp drops what is missing") {
+  Scenario s(R"(program "Pending"
+settings {
+  negative_balance = clamp
+}
+event penalty { }
+rule base on purchase {
+  award event.amount points pending 14 days
+}
+rule fine on penalty {
+  deduct 30 points as "late return"
+}
+)");
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z"));
+  Outcome bought = s.send(purchase("e2", "2026-01-02T00:00:00Z", "20"));
+  CHECK(bought.points == 0);
+  CHECK(bought.pending_points == 20);
+  Outcome fined = s.send(event("e3", "penalty", "2026-01-10T00:00:00Z"));
+  REQUIRE(fined.effects.size() == 1);
+  CHECK(fined.effects[0].points == 0);    // nothing usable yet: clamp takes nothing
+  CHECK(fined.effects[0].asked == -30);
+  CHECK(fined.effects[0].label == "late return");
+  auto m = s.member("m1");
+  CHECK(m.ledger.available(Instant::parse("2026-01-15T23:59:59Z")) == 0);
+  CHECK(m.ledger.available(Instant::parse("2026-01-16T00:00:00Z")) == 20);
+  CHECK(m.ledger.debt() == 0);
+}
+
+TEST_CASE("tier and stage changes that keep firing each other stop at depth 8") {
+  Scenario s(R"(program "Loop"
+event review { }
+tiers by member.points {
+  low from 0
+  high from 10
+}
+rule grow on review {
+  award 10 points
+}
+rule up on tier_changed to high {
+  deduct 10 points
+}
+rule down on tier_changed to low {
+  award 10 points
+}
+)");
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z"));
+  Outcome looped = s.send(event("e2", "review", "2026-01-02T09:00:00Z"));
+  CHECK(looped.status == Status::rejected);
+  CHECK(looped.reason == "tier and stage changes chain deeper than 8: rules 'up', 'down'");
+  auto m = s.member("m1");
+  CHECK(m.ledger.entries().empty());
+  CHECK(m.tier == 0u);
+}
