@@ -777,37 +777,28 @@ Outcome Engine::Impl::run(const Event& event, bool apply) {
     outcome.reason = fmt::format("event id '{}' was seen before with different content", event.id);
     return outcome;
   }
+  // A rejected event is an ordinary outcome; the transaction is dropped without a commit, so
+  // nothing changes.
+  auto rejected = [&](std::string reason) {
+    planned.clear();
+    Outcome out;
+    out.status = Status::rejected;
+    out.event = event.id;
+    out.member = event.member;
+    out.reason = std::move(reason);
+    out.program_version = compiled->version;
+    out.rules = std::move(outcome.rules);
+    return out;
+  };
   try {
     EventRun run(*compiled, *tx, event, attributes, planned, outcome);
     run.run();
   } catch (const Rejection& rejection) {
-    Outcome rejected;
-    rejected.status = Status::rejected;
-    rejected.event = event.id;
-    rejected.member = event.member;
-    rejected.reason = rejection.reason;
-    rejected.program_version = compiled->version;
-    rejected.rules = std::move(outcome.rules);
-    planned.clear();
-    return rejected;  // the transaction is dropped without a commit: nothing changes
-  } catch (const NumberError& e) {
-    planned.clear();
-    Outcome rejected;
-    rejected.status = Status::rejected;
-    rejected.event = event.id;
-    rejected.member = event.member;
-    rejected.reason = e.what();
-    rejected.program_version = compiled->version;
-    return rejected;
-  } catch (const TimeError& e) {
-    planned.clear();
-    Outcome rejected;
-    rejected.status = Status::rejected;
-    rejected.event = event.id;
-    rejected.member = event.member;
-    rejected.reason = e.what();
-    rejected.program_version = compiled->version;
-    return rejected;
+    return rejected(rejection.reason);
+  } catch (const NumberError& e) {  // an overflow in the ledger's sums
+    return rejected(e.what());
+  } catch (const TimeError& e) {  // a lot's expiry beyond the year 9999
+    return rejected(e.what());
   }
   if (apply) {
     tx->record_event(store::EventRecord{event.id, print, outcome});

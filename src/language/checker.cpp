@@ -67,29 +67,7 @@ std::string phrase(Type type) {
   return "an unknown value";
 }
 
-std::string_view op_word(Op op) {
-  switch (op) {
-    case Op::or_: return "or";
-    case Op::and_: return "and";
-    case Op::not_: return "not";
-    case Op::eq: return "==";
-    case Op::ne: return "!=";
-    case Op::lt: return "<";
-    case Op::le: return "<=";
-    case Op::gt: return ">";
-    case Op::ge: return ">=";
-    case Op::in: return "in";
-    case Op::not_in: return "not in";
-    case Op::add: return "+";
-    case Op::sub: return "-";
-    case Op::mul: return "*";
-    case Op::div: return "/";
-    case Op::mod: return "%";
-    case Op::neg: return "-";
-    case Op::none: break;
-  }
-  return "?";
-}
+std::string_view op_word(Op op) { return op_text(op); }
 
 /// "a", "a and b", "a, b and c".
 std::string join_and(const std::vector<std::string_view>& words) {

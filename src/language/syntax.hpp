@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "loyalty/decimal.hpp"
@@ -80,6 +81,31 @@ enum class Op : std::uint8_t {
   add, sub, mul, div, mod,
   neg,
 };
+
+/// The operator as written: "or", "==", "not in", "-" (for both neg and sub); "?" for none.
+constexpr std::string_view op_text(Op op) noexcept {
+  switch (op) {
+    case Op::or_: return "or";
+    case Op::and_: return "and";
+    case Op::not_: return "not";
+    case Op::eq: return "==";
+    case Op::ne: return "!=";
+    case Op::lt: return "<";
+    case Op::le: return "<=";
+    case Op::gt: return ">";
+    case Op::ge: return ">=";
+    case Op::in: return "in";
+    case Op::not_in: return "not in";
+    case Op::add: return "+";
+    case Op::sub: return "-";
+    case Op::mul: return "*";
+    case Op::div: return "/";
+    case Op::mod: return "%";
+    case Op::neg: return "-";
+    case Op::none: break;
+  }
+  return "?";
+}
 
 /// What a name or field resolves to (filled by the checker).
 enum class RefKind : std::uint8_t {

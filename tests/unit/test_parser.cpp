@@ -54,29 +54,7 @@ struct Parsed {
   SyntaxTree tree;
 };
 
-std::string op_name(Op op) {
-  switch (op) {
-    case Op::none: return "?";
-    case Op::or_: return "or";
-    case Op::and_: return "and";
-    case Op::not_: return "not";
-    case Op::eq: return "==";
-    case Op::ne: return "!=";
-    case Op::lt: return "<";
-    case Op::le: return "<=";
-    case Op::gt: return ">";
-    case Op::ge: return ">=";
-    case Op::in: return "in";
-    case Op::not_in: return "not in";
-    case Op::add: return "+";
-    case Op::sub: return "-";
-    case Op::mul: return "*";
-    case Op::div: return "/";
-    case Op::mod: return "%";
-    case Op::neg: return "-";
-  }
-  return "?";
-}
+std::string op_name(Op op) { return std::string(loyalty::language::op_text(op)); }
 
 /// An expression as an s-expression: (+ a (* b c)), f(x where y), a.b, [1, 2], {90 days}.
 std::string show(const Expr* e) {
