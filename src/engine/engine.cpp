@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <map>
+#include <mutex>
 
 #include "engine/binding.hpp"
 #include "engine/compiled_program.hpp"
@@ -35,6 +37,20 @@ struct Rejection {
 };
 
 [[noreturn]] void reject(std::string reason) { throw Rejection{std::move(reason)}; }
+
+std::int64_t checked_add(std::int64_t a, std::int64_t b) {
+  std::int64_t sum = 0;
+  if (__builtin_add_overflow(a, b, &sum)) reject("the member's earned points overflow 64 bits");
+  return sum;
+}
+
+std::int64_t checked_sub(std::int64_t a, std::int64_t b) {
+  std::int64_t difference = 0;
+  if (__builtin_sub_overflow(a, b, &difference)) {
+    reject("the member's earned points overflow 64 bits");
+  }
+  return difference;
+}
 
 // A 64-bit hash of an event's parsed values, consistent with Event::operator==: equal events
 // hash alike, so a repeated id with an equal hash is a duplicate.
@@ -111,10 +127,74 @@ struct PlannedAction {
 
 }  // namespace
 
+// Every program version the engine has run, so that a member last changed under an older one
+// can be brought to the current layout (attributes, tier and stage are kept by position).
+class ProgramHistory {
+ public:
+  void add(std::shared_ptr<const CompiledProgram> program) {
+    std::lock_guard lock(mutex_);
+    versions_[program->version] = std::move(program);
+  }
+  std::shared_ptr<const CompiledProgram> at(std::uint32_t version) const {
+    std::lock_guard lock(mutex_);
+    auto it = versions_.find(version);
+    return it == versions_.end() ? nullptr : it->second;
+  }
+
+  /// Moves `member` from the layout of its program version to `to`'s, matching attributes,
+  /// tier and stage by name (an attribute whose type changed, or a tier or stage that is gone,
+  /// becomes none).
+  void bring_up_to_date(MemberState& member, const CompiledProgram& to) const {
+    if (member.program_version == to.version) return;
+    auto from = at(member.program_version);
+    const auto& new_attributes = to.checked->tree.member_attributes;
+    std::vector<engine::Value> values(new_attributes.size());
+    if (from) {
+      const auto& old_attributes = from->checked->tree.member_attributes;
+      for (std::size_t i = 0; i < new_attributes.size(); ++i) {
+        for (std::size_t j = 0; j < old_attributes.size() && j < member.attributes.size(); ++j) {
+          if (old_attributes[j].name.name == new_attributes[i].name.name &&
+              old_attributes[j].resolved == new_attributes[i].resolved) {
+            values[i] = std::move(member.attributes[j]);
+          }
+        }
+      }
+      member.tier = index_by_name(tier_name(*from, member.tier), tier_names(to));
+      member.stage = index_by_name(stage_name(*from, member.stage), stage_names(to));
+      if (!member.tier) member.tier_kept_until.reset();
+    } else {
+      member.tier.reset();
+      member.stage.reset();
+    }
+    member.attributes = std::move(values);
+    member.program_version = to.version;
+  }
+
+ private:
+  static std::vector<std::string> tier_names(const CompiledProgram& p) {
+    return p.program->tier_names();
+  }
+  static std::vector<std::string> stage_names(const CompiledProgram& p) {
+    return p.program->stage_names();
+  }
+  static std::optional<std::uint32_t> index_by_name(const std::string& name,
+                                                    const std::vector<std::string>& names) {
+    if (name.empty()) return std::nullopt;
+    for (std::uint32_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return i;
+    }
+    return std::nullopt;
+  }
+
+  mutable std::mutex mutex_;
+  std::map<std::uint32_t, std::shared_ptr<const CompiledProgram>> versions_;
+};
+
 struct Engine::Impl {
   std::shared_ptr<store::Store> store;
   std::atomic<std::shared_ptr<const CompiledProgram>> program;
   std::uint32_t last_version = 1;
+  ProgramHistory history;
 
   // Per-event scratch, reused across events so the hot path does not reallocate.
   std::vector<engine::Value> attributes;
@@ -130,10 +210,11 @@ namespace {
 // Everything one event's processing works with.
 class EventRun {
  public:
-  EventRun(const CompiledProgram& program, store::Transaction& tx, const Event& event,
-           std::vector<engine::Value>& attributes, std::vector<PlannedAction>& planned,
-           Outcome& outcome)
+  EventRun(const CompiledProgram& program, const ProgramHistory& history, store::Transaction& tx,
+           const Event& event, std::vector<engine::Value>& attributes,
+           std::vector<PlannedAction>& planned, Outcome& outcome)
       : p_(program),
+        history_(history),
         checked_(*program.checked),
         tx_(tx),
         event_(event),
@@ -146,6 +227,7 @@ class EventRun {
     const auto& settings = checked_.settings;
 
     MemberState* member = tx_.find_member(event_.member);
+    if (member != nullptr) history_.bring_up_to_date(*member, p_);
     if (event_.kind == EventKind::enroll) {
       if (member != nullptr) reject(fmt::format("member '{}' is already enrolled", event_.member));
       bind(event_);
@@ -206,6 +288,7 @@ class EventRun {
     const Instant t = event_.time;
     member_ = tx_.find_member(event_.member);
     if (member_ == nullptr) reject(fmt::format("unknown member '{}'", event_.member));
+    history_.bring_up_to_date(*member_, p_);
     member_->ledger.settle(t);
     std::int64_t expired = member_->ledger.expire(t, origin("", "expired"));
     if (expired > 0) {
@@ -267,6 +350,7 @@ class EventRun {
 
   MemberState& enroll(const Event& event, bool with_profile) {
     MemberState& member = tx_.create_member(event.member);
+    member.program_version = p_.version;
     member.enrolled_at = event.time;
     member.attributes.assign(checked_.tree.member_attributes.size(), engine::Value());
     if (with_profile) {
@@ -381,7 +465,7 @@ class EventRun {
       effect.points = -taken;
       effect.asked = -points;
       outcome_.effects.push_back(std::move(effect));
-      member_->earned -= points;  // as asked, even where clamp took less
+      member_->earned = checked_sub(member_->earned, points);  // as asked, even where clamp took less
     }
     member_->spend -= event_.amount;
     add_history(t, -event_.amount, 0, -points);
@@ -411,8 +495,9 @@ class EventRun {
   bool limit_reached(std::uint32_t rule, Instant t) const {
     const auto& limit = checked_.rules[rule].limit;
     if (!limit) return false;
+    const std::string& name = checked_.tree.rules[rule].name.name;
     for (const auto& use : member_->rule_uses) {
-      if (use.rule != rule) continue;
+      if (use.rule != name) continue;
       if (!limit->window) return static_cast<std::int64_t>(use.fired_at.size()) >= limit->count;
       Instant since = subtract(t, *limit->window, checked_.settings.timezone);
       auto in_window = std::count_if(use.fired_at.begin(), use.fired_at.end(),
@@ -424,13 +509,14 @@ class EventRun {
 
   void record_use(std::uint32_t rule, Instant t) {
     if (!checked_.rules[rule].limit) return;
+    const std::string& name = checked_.tree.rules[rule].name.name;
     for (auto& use : member_->rule_uses) {
-      if (use.rule == rule) {
+      if (use.rule == name) {
         use.fired_at.insert(std::upper_bound(use.fired_at.begin(), use.fired_at.end(), t), t);
         return;
       }
     }
-    member_->rule_uses.push_back(engine::RuleUse{rule, {t}});
+    member_->rule_uses.push_back(engine::RuleUse{name, {t}});
   }
 
   std::string rule_failure(std::uint32_t rule, const std::string& what) const {
@@ -570,7 +656,7 @@ class EventRun {
                                            origin(rule, details.label));
           effect.available_at = available_at;
           effect.expires_at = expires_at;
-          member_->earned += plan.points;
+          member_->earned = checked_add(member_->earned, plan.points);
           add_history(t, Decimal(), 0, plan.points);
           if (checked_.rules[plan.rule].budget) tx_.add_budget_used(rule, plan.points);
           if (purchase_points != nullptr && lot) {
@@ -748,6 +834,7 @@ class EventRun {
   }
 
   const CompiledProgram& p_;
+  const ProgramHistory& history_;
   const language::CheckedProgram& checked_;
   store::Transaction& tx_;
   const Event& event_;
@@ -791,7 +878,7 @@ Outcome Engine::Impl::run(const Event& event, bool apply) {
     return out;
   };
   try {
-    EventRun run(*compiled, *tx, event, attributes, planned, outcome);
+    EventRun run(*compiled, history, *tx, event, attributes, planned, outcome);
     run.run();
   } catch (const Rejection& rejection) {
     return rejected(rejection.reason);
@@ -829,16 +916,30 @@ TickSummary Engine::tick(Instant time) {
     outcome.member = id;
     outcome.program_version = compiled->version;
     auto tx = impl_->store->begin();
-    try {
-      EventRun run(*compiled, *tx, daily, impl_->attributes, impl_->planned, outcome);
-      run.run_tick(summary);
-      tx->commit();
-    } catch (const Rejection& rejection) {
+    auto rejected = [&](std::string reason) {
       impl_->planned.clear();
       outcome.status = Status::rejected;
-      outcome.reason = rejection.reason;
+      outcome.reason = std::move(reason);
       outcome.effects.clear();
       summary.rejected.push_back(std::move(outcome));
+    };
+    // Counted into the summary only once this member's work commits.
+    TickSummary member_summary;
+    try {
+      EventRun run(*compiled, impl_->history, *tx, daily, impl_->attributes, impl_->planned,
+                   outcome);
+      run.run_tick(member_summary);
+      tx->commit();
+      summary.expired_points += member_summary.expired_points;
+      summary.tier_changes += member_summary.tier_changes;
+      summary.stage_changes += member_summary.stage_changes;
+      summary.daily_rules_fired += member_summary.daily_rules_fired;
+    } catch (const Rejection& rejection) {
+      rejected(rejection.reason);
+    } catch (const NumberError& e) {
+      rejected(e.what());
+    } catch (const TimeError& e) {
+      rejected(e.what());
     }
   }
   auto tx = impl_->store->begin();
@@ -876,6 +977,7 @@ Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t po
   }
   MemberState* member = tx->find_member(member_id);
   if (member == nullptr) throw EventError(fmt::format("unknown member '{}'", member_id));
+  history.bring_up_to_date(*member, *compiled);
   if (member->last_entry_at && at < *member->last_entry_at) {
     throw EventError(fmt::format("{} is before the member's latest ledger entry, at {}",
                                  at.to_string(), member->last_entry_at->to_string()));
@@ -931,7 +1033,9 @@ Outcome Engine::adjust(std::string_view member, std::int64_t points, std::string
 Engine::Engine(std::shared_ptr<const Program> program, std::shared_ptr<store::Store> store)
     : impl_(std::make_unique<Impl>()) {
   impl_->store = std::move(store);
-  impl_->program.store(engine::compile_program(std::move(program), 1));
+  auto compiled = engine::compile_program(std::move(program), 1);
+  impl_->history.add(compiled);
+  impl_->program.store(std::move(compiled));
 }
 
 Engine::~Engine() = default;
@@ -948,7 +1052,9 @@ std::optional<Outcome> Engine::explain(std::string_view event_id) const {
 }
 
 void Engine::replace_program(std::shared_ptr<const Program> program) {
-  impl_->program.store(engine::compile_program(std::move(program), ++impl_->last_version));
+  auto compiled = engine::compile_program(std::move(program), ++impl_->last_version);
+  impl_->history.add(compiled);
+  impl_->program.store(std::move(compiled));
 }
 
 std::uint32_t Engine::program_version() const noexcept { return impl_->program.load()->version; }
@@ -960,8 +1066,13 @@ Stats Engine::stats(Instant at) const {
   impl_->store->visit_members([&](const MemberState& member) {
     ++stats.members;
     stats.points_total += member.ledger.available(at);
-    if (member.tier) ++stats.tiers[tier_name(*compiled, member.tier)];
-    if (member.stage) ++stats.stages[stage_name(*compiled, member.stage)];
+    // A member not yet brought to the current program is named by its own version's.
+    std::shared_ptr<const CompiledProgram> layout = compiled;
+    if (member.program_version != compiled->version) {
+      layout = impl_->history.at(member.program_version);
+    }
+    if (member.tier && layout) ++stats.tiers[tier_name(*layout, member.tier)];
+    if (member.stage && layout) ++stats.stages[stage_name(*layout, member.stage)];
     for (const std::string& tag : member.tags) ++stats.tags[tag];
   });
   return stats;

@@ -27,13 +27,14 @@ struct HistoryPoint {
 
 /// The times a rule fired for this member, for `limit N per member [per D]`.
 struct RuleUse {
-  std::uint32_t rule = 0;           // index in the program's rules
+  std::string rule;                 // the rule's name: a new program version keeps its usage
   std::vector<Instant> fired_at;    // ascending; trimmed to the limit's window
 };
 
 struct MemberState {
   std::string id;
   Instant enrolled_at;
+  std::uint32_t program_version = 0;   // the version whose layout the indices below follow
   std::optional<std::uint32_t> tier;   // index in the program's tiers; nullopt: none
   Instant tier_since;
   std::optional<Instant> tier_kept_until;  // an upgrade under `keep`: no move down before this

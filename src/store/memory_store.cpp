@@ -98,6 +98,7 @@ class MemoryTransaction final : public Transaction {
       engine::MemberState& state = *touched.state;
       state.ledger.end_journal();
       state.ledger.drain_entries(*touched.log);
+      state.ledger.compact();  // lots with nothing left are history now: the entries keep it
     }
     touched_.clear();
     for (auto& purchase : purchases_) {

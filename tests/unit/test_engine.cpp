@@ -366,8 +366,10 @@ rule base on purchase {
   CHECK(spent.effects[0].kind == EffectKind::redeem);
   CHECK(spent.effects[0].points == -120);
   auto m = s.member("m1");
-  CHECK(m.ledger.lots()[0].remaining == 0);   // the expiring welcome lot went first
-  CHECK(m.ledger.lots()[1].remaining == 30);
+  // The expiring welcome lot went first (and, empty, is no longer kept as a lot).
+  REQUIRE(m.ledger.lots().size() == 1);
+  CHECK(m.ledger.lots()[0].origin.event == "e2");
+  CHECK(m.ledger.lots()[0].remaining == 30);
   CHECK(m.ledger.entries().back().origin.event == "order-1");
 
   CHECK(s.engine.redeem("m1", 120, "order-1", at).status == Status::duplicate);
@@ -390,6 +392,8 @@ TEST_CASE("adjust adds a never-expiring lot or takes points, without changing ea
   const Instant at = Instant::parse("2026-01-03T00:00:00Z");
   Outcome plus = s.engine.adjust("m1", 40, "goodwill", at);
   CHECK(plus.points == 140);
+  REQUIRE(s.member("m1").ledger.lots().size() == 2);
+  CHECK(!s.member("m1").ledger.lots()[1].expires_at.has_value());
   Outcome minus = s.engine.adjust("m1", -200, "fraud", at);
   CHECK(minus.points == -60);  // negative_balance = allow: a debt
   CHECK(minus.effects[0].points == -200);
@@ -398,7 +402,7 @@ TEST_CASE("adjust adds a never-expiring lot or takes points, without changing ea
   CHECK(m.ledger.debt() == 60);
   CHECK(m.ledger.entries()[1].kind == engine::EntryKind::adjust);
   CHECK(m.ledger.entries()[1].origin.label == "goodwill");
-  CHECK(!m.ledger.lots()[1].expires_at.has_value());
+  CHECK(m.ledger.lots().empty());
   CHECK_THROWS_AS(s.engine.adjust("m1", 0, "nothing", at), EventError);
 }
 
@@ -677,4 +681,76 @@ rule down on tier_changed to low {
   auto m = s.member("m1");
   CHECK(m.ledger.entries().empty());
   CHECK(m.tier == 0u);
+}
+
+TEST_CASE("a new program version keeps members' attributes, tier and limits by name") {
+  Scenario s(R"(program "V1"
+member {
+  city: string optional
+}
+tiers by member.points {
+  basic from 0
+  gold from 100
+}
+rule one on purchase
+  limit 1 per member
+{
+  award 100 points
+}
+)");
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z", R"("profile":{"city":"Lyon"})"));
+  CHECK(s.send(purchase("e2", "2026-01-02T09:00:00Z", "1")).tier == "gold");
+  s.engine.replace_program(compile(R"(program "V2"
+member {
+  channel: string optional
+  city: string optional
+}
+tiers by member.points {
+  silver from 50
+  gold from 100
+}
+rule zero on purchase
+  limit 1 per member
+{
+  set member.channel = "app"
+}
+rule one on purchase
+  limit 1 per member
+{
+  award 100 points
+}
+)"));
+  Outcome after = s.send(purchase("e3", "2026-01-03T09:00:00Z", "1"));
+  REQUIRE(after.status == Status::applied);
+  CHECK(after.tier == "gold");
+  REQUIRE(after.rules.size() == 2);
+  CHECK(after.rules[0].verdict == Verdict::fired);          // zero never fired before
+  CHECK(after.rules[1].verdict == Verdict::limit_reached);  // one fired under version 1
+  auto m = s.member("m1");
+  CHECK(m.program_version == 2);
+  CHECK(m.attributes[0] == engine::Value::of(std::string_view("app")));
+  CHECK(m.attributes[1] == engine::Value::of(std::string_view("Lyon")));
+  CHECK(m.tier == 1u);
+}
+
+TEST_CASE("a member whose day's work fails is skipped alone; the tick goes on") {
+  Scenario s(R"(program "Daily"
+member {
+  divisor: number optional
+}
+rule d on daily {
+  award 10 / member.divisor points
+}
+)");
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z", R"("profile":{"divisor":0})", "a"));
+  s.send(event("e2", "enroll", "2026-01-01T09:00:00Z", R"("profile":{"divisor":2})", "b"));
+  TickSummary day = s.engine.tick(Instant::parse("2026-01-02T00:00:00Z"));
+  CHECK(day.members == 2);
+  CHECK(day.daily_rules_fired == 1);
+  REQUIRE(day.rejected.size() == 1);
+  CHECK(day.rejected[0].member == "a");
+  CHECK(day.rejected[0].reason.rfind("rule 'd' (line 5): ", 0) == 0);
+  CHECK(s.member("b").ledger.available(Instant::parse("2026-01-02T00:00:00Z")) == 5);
+  CHECK_FALSE(s.member("a").last_daily.has_value());
+  CHECK(s.store->last_tick() == Instant::parse("2026-01-02T00:00:00Z"));
 }
