@@ -127,7 +127,7 @@ void append_offset(std::string& out, std::int64_t minutes) {
   append_digits(out, magnitude % 60, 2);
 }
 
-// `text` in double quotes for an error message: escaped, and cut short when long, so that a
+// `text` in quotation marks for an error message: escaped, and cut short when long, so that a
 // megabyte of garbage does not become a megabyte of message.
 std::string quote(std::string_view text) {
   constexpr std::size_t kMaxShown = 64;
