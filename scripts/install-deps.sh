@@ -8,7 +8,7 @@ packages=(
   libboost-dev          # Spirit X3 (parser), Multiprecision (wide decimals)
   libsimdjson-dev       # JSON Lines event input
   libfmt-dev
-  libsqlite3-dev sqlite3
+  libsqlite3-dev sqlite3 libabsl-dev
   libcli11-dev          # the command line
   doctest-dev           # unit tests
   libbenchmark-dev      # micro benchmarks

@@ -58,6 +58,9 @@ class Engine {
   /// changes nothing; its outcome says why (Status::rejected). Throws only when the store
   /// fails.
   Outcome process(const Event& event);
+  /// As process(event), writing into `outcome` (its buffers are reused: a loop that passes
+  /// the same Outcome allocates nothing for it once warm).
+  void process(const Event& event, Outcome& outcome);
 
   /// Evaluates the event as process() would and returns its outcome, applying nothing.
   Outcome dry_run(const Event& event);

@@ -21,6 +21,7 @@ enum class ErrorCode : int {
   io = 7,                ///< a file that cannot be opened or read
   invalid_rules = 8,     ///< a program of rules that does not load (see RuleError)
   insufficient_points = 9,  ///< a redemption larger than the available balance
+  store = 10,            ///< the storage backend failed, or its data is unreadable
 };
 
 /// The name of an error code, as used in JSON output ("invalid_number", ...).
@@ -63,6 +64,14 @@ class InsufficientPoints : public Error {
   /// A refused redemption with its reason.
   explicit InsufficientPoints(const std::string& reason)
       : Error(ErrorCode::insufficient_points, reason) {}
+};
+
+/// The storage backend failed (a database that cannot be opened, is busy, is of a newer
+/// schema, or holds data that cannot be read); the message says which.
+class StoreError : public Error {
+ public:
+  /// A storage failure with its reason.
+  explicit StoreError(const std::string& reason) : Error(ErrorCode::store, reason) {}
 };
 
 /// A file could not be opened or read.

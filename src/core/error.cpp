@@ -13,6 +13,7 @@ std::string_view error_code_name(ErrorCode code) noexcept {
     case ErrorCode::io: return "io";
     case ErrorCode::invalid_rules: return "invalid_rules";
     case ErrorCode::insufficient_points: return "insufficient_points";
+    case ErrorCode::store: return "store";
   }
   return "unknown";
 }

@@ -18,6 +18,7 @@
 #include "engine/evaluator.hpp"
 #include "engine/ledger.hpp"
 #include "engine/member.hpp"
+#include "engine/outcome_codec.hpp"
 #include "engine/values_json.hpp"
 #include "store/store.hpp"
 
@@ -125,6 +126,18 @@ struct PlannedAction {
   std::string data;          // emit: the JSON object
 };
 
+// Buffers an event's processing works in, kept by the engine from one event to the next so
+// that the hot path does not reallocate.
+struct Scratch {
+  std::vector<engine::Value> attributes;       // the event's bound attributes
+  std::vector<PlannedAction> planned;
+  std::vector<engine::EffectSource> sources;   // parallel to the outcome's effects
+  std::vector<std::string_view> groups_taken;
+  std::vector<std::uint32_t> chained;          // rules of a tier or stage change
+  std::vector<std::uint64_t> own_lots;         // a refunded purchase's lots
+  std::string encoded;                         // the outcome's record
+};
+
 }  // namespace
 
 // Every program version the engine has run, so that a member last changed under an older one
@@ -196,11 +209,11 @@ struct Engine::Impl {
   std::uint32_t last_version = 1;
   ProgramHistory history;
 
-  // Per-event scratch, reused across events so the hot path does not reallocate.
-  std::vector<engine::Value> attributes;
-  std::vector<PlannedAction> planned;
+  Scratch scratch;
 
-  Outcome run(const Event& event, bool apply);
+  void run(const Event& event, bool apply, Outcome& outcome);
+  // An outcome back from its record.
+  Outcome recorded(std::string_view id, std::string_view bytes) const;
   Outcome host_operation(std::string_view member, std::int64_t points, std::string_view key,
                          std::string_view label, Instant at, bool redeem);
 };
@@ -211,16 +224,18 @@ namespace {
 class EventRun {
  public:
   EventRun(const CompiledProgram& program, const ProgramHistory& history, store::Transaction& tx,
-           const Event& event, std::vector<engine::Value>& attributes,
-           std::vector<PlannedAction>& planned, Outcome& outcome)
+           const Event& event, Scratch& scratch, Outcome& outcome)
       : p_(program),
         history_(history),
         checked_(*program.checked),
         tx_(tx),
         event_(event),
-        attributes_(attributes),
-        planned_(planned),
-        outcome_(outcome) {}
+        attributes_(scratch.attributes),
+        planned_(scratch.planned),
+        scratch_(scratch),
+        outcome_(outcome) {
+    scratch_.sources.clear();
+  }
 
   void run() {
     const Instant t = event_.time;
@@ -266,17 +281,15 @@ class EventRun {
     if (event_.kind == EventKind::refund) reverse(*refund_of);
     if (event_.kind == EventKind::purchase) record_purchase();
     if (event_.kind == EventKind::profile) update_profile();
-    std::int64_t purchase_points = 0;
-    std::vector<std::uint64_t> purchase_lots;
-    apply_planned(t, 0, &purchase_points, &purchase_lots);
     if (event_.kind == EventKind::purchase) {
       store::PurchaseRecord record;
       record.id = event_.id;
       record.member = event_.member;
       record.amount = event_.amount;
-      record.points = purchase_points;
-      record.lots = std::move(purchase_lots);
+      apply_planned(t, 0, &record);
       tx_.save_purchase(record);
+    } else {
+      apply_planned(t, 0, nullptr);
     }
     recompute(t, 1, event_.kind == EventKind::enroll ? Recompute::initial : Recompute::full);
     finish(t);
@@ -290,13 +303,11 @@ class EventRun {
     if (member_ == nullptr) reject(fmt::format("unknown member '{}'", event_.member));
     history_.bring_up_to_date(*member_, p_);
     member_->ledger.settle(t);
-    std::int64_t expired = member_->ledger.expire(t, origin("", "expired"));
+    std::int64_t expired = member_->ledger.expire(t, origin());
     if (expired > 0) {
-      Effect effect;
-      effect.kind = EffectKind::expire;
+      Effect& effect = add_effect(EffectKind::expire);
       effect.points = -expired;
       effect.asked = -expired;
-      outcome_.effects.push_back(std::move(effect));
       summary.expired_points += expired;
     }
     recompute(t, 1, Recompute::full);
@@ -306,7 +317,7 @@ class EventRun {
       engine::EvalContext context = base_context(t);
       context.event = &event_;
       evaluate_rules(p_.rules_for(TriggerKind::daily, 0), context, 0);
-      apply_planned(t, 0, nullptr, nullptr);
+      apply_planned(t, 0, nullptr);
       recompute(t, 1, Recompute::full);
     }
     for (const RuleTrace& trace : outcome_.rules) {
@@ -360,9 +371,7 @@ class EventRun {
       }
       keep_extra_profile(member, event);
     }
-    Effect effect;
-    effect.kind = EffectKind::enroll;
-    outcome_.effects.push_back(std::move(effect));
+    add_effect(EffectKind::enroll);
     return member;
   }
 
@@ -382,7 +391,7 @@ class EventRun {
     context.event = &enrollment;
     context.attributes = &attributes_;
     evaluate_rules(p_.rules_for(TriggerKind::enroll, 0), context, 0);
-    apply_planned(event_.time, 0, nullptr, nullptr);
+    apply_planned(event_.time, 0, nullptr);
     recompute(event_.time, 1, Recompute::initial);
     return member;
   }
@@ -439,13 +448,22 @@ class EventRun {
                : engine::Shortfall::drop;
   }
 
-  engine::Origin origin(std::string_view rule, std::string_view label) const {
+  engine::Origin origin(std::uint32_t rule = engine::Origin::kNoRule,
+                        std::uint32_t action = 0) const {
     engine::Origin o;
     o.event = event_.id;
-    o.rule = rule;
-    o.label = label;
     o.program_version = p_.version;
+    o.rule = rule;
+    o.action = action;
     return o;
+  }
+
+  // A new effect at the end of the outcome, made by `source` (none: no rule made it).
+  Effect& add_effect(EffectKind kind, engine::EffectSource source = {}) {
+    Effect& effect = outcome_.effects.emplace_back();
+    effect.kind = kind;
+    scratch_.sources.push_back(source);
+    return effect;
   }
 
   // Step 3 of LANGUAGE.md: floor(points awarded x refund / purchase amount), computed exactly.
@@ -458,13 +476,13 @@ class EventRun {
       points = whole.to_int64(Rounding::floor);
     }
     if (points > 0) {
-      std::int64_t taken = member_->ledger.reverse(t, points, purchase.lots, shortfall(),
-                                                   origin("", "refund"));
-      Effect effect;
-      effect.kind = EffectKind::reverse;
+      auto& own = scratch_.own_lots;
+      own.clear();
+      for (std::uint32_t i = 0; i < purchase.lot_count; ++i) own.push_back(purchase.first_lot + i);
+      std::int64_t taken = member_->ledger.reverse(t, points, own, shortfall(), origin());
+      Effect& effect = add_effect(EffectKind::reverse);
       effect.points = -taken;
       effect.asked = -points;
-      outcome_.effects.push_back(std::move(effect));
       member_->earned = checked_sub(member_->earned, points);  // as asked, even where clamp took less
     }
     member_->spend -= event_.amount;
@@ -532,7 +550,8 @@ class EventRun {
     const Instant t = context.now;
     const Date today = t.date(checked_.settings.timezone);
     bool stopped = false;
-    std::vector<std::string_view> groups_taken;
+    auto& groups_taken = scratch_.groups_taken;
+    groups_taken.clear();
     for (std::uint32_t index : rules) {
       const language::CheckedRule& rule = checked_.rules[index];
       const language::RuleDecl& decl = checked_.tree.rules[index];
@@ -627,14 +646,14 @@ class EventRun {
 
   // Applies the planned actions in order (LANGUAGE.md step 4). For the event's own rules of a
   // purchase, what they award is remembered for its refunds.
-  void apply_planned(Instant t, std::uint32_t depth, std::int64_t* purchase_points,
-                     std::vector<std::uint64_t>* purchase_lots) {
+  void apply_planned(Instant t, std::uint32_t depth, store::PurchaseRecord* purchase) {
     for (const PlannedAction& plan : planned_) {
       const language::RuleDecl& decl = checked_.tree.rules[plan.rule];
       const language::Action& action = decl.actions[plan.action];
       const language::CheckedAction& details = checked_.rules[plan.rule].actions[plan.action];
       const std::string& rule = decl.name.name;
-      Effect effect;
+      if (action.kind == language::ActionKind::stop) continue;
+      Effect& effect = add_effect(EffectKind::award, {plan.rule, plan.action});
       effect.rule = rule;
       effect.depth = depth;
       switch (action.kind) {
@@ -653,15 +672,17 @@ class EventRun {
             expires_at = Instant::start_of(details.expires_on.add_days(1), tz);
           }
           auto lot = member_->ledger.award(t, plan.points, available_at, expires_at,
-                                           origin(rule, details.label));
+                                           origin(plan.rule, plan.action));
           effect.available_at = available_at;
           effect.expires_at = expires_at;
           member_->earned = checked_add(member_->earned, plan.points);
           add_history(t, Decimal(), 0, plan.points);
           if (checked_.rules[plan.rule].budget) tx_.add_budget_used(rule, plan.points);
-          if (purchase_points != nullptr && lot) {
-            *purchase_points += plan.points;
-            purchase_lots->push_back(*lot);
+          if (purchase != nullptr && lot) {
+            // The purchase's own lots are made one after another: a range of ids.
+            purchase->points += plan.points;
+            if (purchase->lot_count == 0) purchase->first_lot = *lot;
+            purchase->lot_count = static_cast<std::uint32_t>(*lot - purchase->first_lot + 1);
           }
           break;
         }
@@ -670,7 +691,7 @@ class EventRun {
           effect.label = details.label;
           effect.asked = -plan.points;
           effect.points = -member_->ledger.take(t, engine::EntryKind::deduct, plan.points,
-                                                shortfall(), origin(rule, details.label));
+                                                shortfall(), origin(plan.rule, plan.action));
           break;
         }
         case language::ActionKind::tag:
@@ -705,9 +726,8 @@ class EventRun {
           tx_.append_outbox(std::move(message));
           break;
         }
-        case language::ActionKind::stop: continue;
+        case language::ActionKind::stop: break;
       }
-      outcome_.effects.push_back(std::move(effect));
     }
     planned_.clear();
   }
@@ -805,15 +825,14 @@ class EventRun {
 
   void changed(EffectKind kind, TriggerKind trigger, std::optional<std::uint32_t> from,
                std::optional<std::uint32_t> to, Instant t, std::uint32_t depth) {
-    Effect effect;
-    effect.kind = kind;
+    Effect& effect = add_effect(kind);
     effect.depth = depth;
     const bool tier = kind == EffectKind::tier_change;
     effect.from = tier ? tier_name(p_, from) : stage_name(p_, from);
     effect.to = tier ? tier_name(p_, to) : stage_name(p_, to);
-    outcome_.effects.push_back(std::move(effect));
 
-    std::vector<std::uint32_t> rules;
+    auto& rules = scratch_.chained;
+    rules.clear();
     for (std::uint32_t index : p_.rules_for(trigger, 0)) {
       const auto& wanted = checked_.rules[index].trigger.to;
       if (!wanted || (to && *wanted == *to)) rules.push_back(index);
@@ -830,7 +849,7 @@ class EventRun {
     context.from = from;
     context.to = to;
     evaluate_rules(rules, context, depth);
-    apply_planned(t, depth, nullptr, nullptr);
+    apply_planned(t, depth, nullptr);
   }
 
   const CompiledProgram& p_;
@@ -840,58 +859,89 @@ class EventRun {
   const Event& event_;
   std::vector<engine::Value>& attributes_;
   std::vector<PlannedAction>& planned_;
+  Scratch& scratch_;
   Outcome& outcome_;
   MemberState* member_ = nullptr;
 };
 
 }  // namespace
 
-Outcome Engine::Impl::run(const Event& event, bool apply) {
-  std::shared_ptr<const CompiledProgram> compiled = program.load();
-  Outcome outcome;
-  outcome.event = event.id;
-  outcome.member = event.member;
-  outcome.program_version = compiled->version;
-  auto tx = store->begin();
-  const std::uint64_t print = fingerprint(event);
-  if (const store::EventRecord* seen = tx->find_event(event.id)) {
-    if (seen->fingerprint == print) {
-      Outcome again = seen->outcome;
-      again.status = Status::duplicate;
-      return again;
-    }
-    outcome.status = Status::rejected;
-    outcome.reason = fmt::format("event id '{}' was seen before with different content", event.id);
-    return outcome;
+namespace {
+
+// Starts `outcome` afresh for an event, keeping the capacity of its strings and vectors.
+void reset(Outcome& outcome, std::string_view event, std::string_view member,
+           std::uint32_t version) {
+  outcome.status = Status::applied;
+  outcome.event.assign(event);
+  outcome.member.assign(member);
+  outcome.reason.clear();
+  outcome.effects.clear();
+  outcome.rules.clear();
+  outcome.points = 0;
+  outcome.pending_points = 0;
+  outcome.tier.clear();
+  outcome.stage.clear();
+  outcome.program_version = version;
+}
+
+// A refused event: nothing changed; the rules tried so far stay, to show how far it got.
+void refuse(Outcome& outcome, std::string reason) {
+  outcome.status = Status::rejected;
+  outcome.reason = std::move(reason);
+  outcome.effects.clear();
+  outcome.points = 0;
+  outcome.pending_points = 0;
+  outcome.tier.clear();
+  outcome.stage.clear();
+}
+
+}  // namespace
+
+Outcome Engine::Impl::recorded(std::string_view id, std::string_view bytes) const {
+  auto version = history.at(engine::encoded_program_version(bytes));
+  if (!version) {
+    throw StoreError(fmt::format("event '{}' was processed by program version {}, which this "
+                                 "engine does not have",
+                                 id, engine::encoded_program_version(bytes)));
   }
-  // A rejected event is an ordinary outcome; the transaction is dropped without a commit, so
-  // nothing changes.
-  auto rejected = [&](std::string reason) {
-    planned.clear();
-    Outcome out;
-    out.status = Status::rejected;
-    out.event = event.id;
-    out.member = event.member;
-    out.reason = std::move(reason);
-    out.program_version = compiled->version;
-    out.rules = std::move(outcome.rules);
-    return out;
-  };
+  return engine::decode_outcome(bytes, id, *version);
+}
+
+void Engine::Impl::run(const Event& event, bool apply, Outcome& outcome) {
+  std::shared_ptr<const CompiledProgram> compiled = program.load();
+  reset(outcome, event.id, event.member, compiled->version);
+  store::TransactionGuard tx(store->begin());
+  const std::uint64_t print = fingerprint(event);
+  if (const auto seen = tx->find_event(event.id)) {
+    if (seen->fingerprint == print) {
+      outcome = recorded(event.id, seen->outcome);
+      outcome.status = Status::duplicate;
+      return;
+    }
+    refuse(outcome, fmt::format("event id '{}' was seen before with different content", event.id));
+    return;
+  }
+  // A rejected event is an ordinary outcome; the transaction is rolled back, so nothing
+  // changes.
   try {
-    EventRun run(*compiled, history, *tx, event, attributes, planned, outcome);
+    EventRun run(*compiled, history, *tx, event, scratch, outcome);
     run.run();
   } catch (const Rejection& rejection) {
-    return rejected(rejection.reason);
+    scratch.planned.clear();
+    return refuse(outcome, rejection.reason);
   } catch (const NumberError& e) {  // an overflow in the ledger's sums
-    return rejected(e.what());
+    scratch.planned.clear();
+    return refuse(outcome, e.what());
   } catch (const TimeError& e) {  // a lot's expiry beyond the year 9999
-    return rejected(e.what());
+    scratch.planned.clear();
+    return refuse(outcome, e.what());
   }
   if (apply) {
-    tx->record_event(store::EventRecord{event.id, print, outcome});
+    scratch.encoded.clear();
+    engine::encode_outcome(outcome, scratch.sources, *compiled, scratch.encoded);
+    tx->record_event(event.id, print, scratch.encoded);
     tx->commit();
   }
-  return outcome;
 }
 
 TickSummary Engine::tick(Instant time) {
@@ -908,26 +958,21 @@ TickSummary Engine::tick(Instant time) {
   daily.kind = EventKind::custom;
   daily.type = "daily";
   daily.time = time;
+  Outcome outcome;
   for (const std::string& id : impl_->store->member_ids()) {
     ++summary.members;
     daily.member = id;
-    Outcome outcome;
-    outcome.event = daily.id;
-    outcome.member = id;
-    outcome.program_version = compiled->version;
-    auto tx = impl_->store->begin();
+    reset(outcome, daily.id, id, compiled->version);
+    store::TransactionGuard tx(impl_->store->begin());
     auto rejected = [&](std::string reason) {
-      impl_->planned.clear();
-      outcome.status = Status::rejected;
-      outcome.reason = std::move(reason);
-      outcome.effects.clear();
-      summary.rejected.push_back(std::move(outcome));
+      impl_->scratch.planned.clear();
+      refuse(outcome, std::move(reason));
+      summary.rejected.push_back(outcome);
     };
     // Counted into the summary only once this member's work commits.
     TickSummary member_summary;
     try {
-      EventRun run(*compiled, impl_->history, *tx, daily, impl_->attributes, impl_->planned,
-                   outcome);
+      EventRun run(*compiled, impl_->history, *tx, daily, impl_->scratch, outcome);
       run.run_tick(member_summary);
       tx->commit();
       summary.expired_points += member_summary.expired_points;
@@ -942,7 +987,7 @@ TickSummary Engine::tick(Instant time) {
       rejected(e.what());
     }
   }
-  auto tx = impl_->store->begin();
+  store::TransactionGuard tx(impl_->store->begin());
   tx->set_last_tick(time);
   tx->commit();
   return summary;
@@ -953,21 +998,20 @@ Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t po
                                      bool is_redeem) {
   std::shared_ptr<const CompiledProgram> compiled = program.load();
   const auto& settings = compiled->checked->settings;
-  auto tx = store->begin();
+  store::TransactionGuard tx(store->begin());
   Outcome outcome;
   outcome.member = std::string(member_id);
   outcome.program_version = compiled->version;
   std::uint64_t print = 0;
-  std::string record_id;
   if (is_redeem) {
     if (points <= 0) throw EventError("the points to redeem must be more than zero");
-    record_id = std::string(key);
-    print = std::hash<std::string_view>{}(member_id) ^ (static_cast<std::uint64_t>(points) * 0x9e3779b97f4a7c15ull);
-    if (const store::EventRecord* seen = tx->find_redemption(record_id)) {
+    print = std::hash<std::string_view>{}(member_id) ^
+            (static_cast<std::uint64_t>(points) * 0x9e3779b97f4a7c15ull);
+    if (const auto seen = tx->find_redemption(key)) {
       if (seen->fingerprint != print) {
         throw EventError(fmt::format("reference '{}' was used before for another redemption", key));
       }
-      Outcome again = seen->outcome;
+      Outcome again = recorded(key, seen->outcome);
       again.status = Status::duplicate;
       return again;
     }
@@ -984,8 +1028,10 @@ Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t po
   }
   engine::Ledger& ledger = member->ledger;
   ledger.settle(at);
-  engine::Origin origin{std::string(is_redeem ? key : ""), "", std::string(label),
-                        compiled->version};
+  engine::Origin origin;
+  origin.event = is_redeem ? key : "";
+  origin.note = label;
+  origin.program_version = compiled->version;
   Effect effect;
   effect.label = std::string(label);
   if (is_redeem) {
@@ -1015,7 +1061,11 @@ Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t po
   outcome.pending_points = ledger.pending(at);
   outcome.tier = tier_name(*compiled, member->tier);
   outcome.stage = stage_name(*compiled, member->stage);
-  if (is_redeem) tx->record_redemption(store::EventRecord{record_id, print, outcome});
+  if (is_redeem) {
+    scratch.encoded.clear();
+    engine::encode_outcome(outcome, {}, *compiled, scratch.encoded);
+    tx->record_redemption(key, print, scratch.encoded);
+  }
   tx->commit();
   return outcome;
 }
@@ -1040,15 +1090,25 @@ Engine::Engine(std::shared_ptr<const Program> program, std::shared_ptr<store::St
 
 Engine::~Engine() = default;
 
-Outcome Engine::process(const Event& event) { return impl_->run(event, true); }
+Outcome Engine::process(const Event& event) {
+  Outcome outcome;
+  impl_->run(event, true, outcome);
+  return outcome;
+}
 
-Outcome Engine::dry_run(const Event& event) { return impl_->run(event, false); }
+void Engine::process(const Event& event, Outcome& outcome) { impl_->run(event, true, outcome); }
+
+Outcome Engine::dry_run(const Event& event) {
+  Outcome outcome;
+  impl_->run(event, false, outcome);
+  return outcome;
+}
 
 std::optional<Outcome> Engine::explain(std::string_view event_id) const {
-  auto tx = impl_->store->begin();
-  const store::EventRecord* record = tx->find_event(event_id);
-  if (record == nullptr) return std::nullopt;
-  return record->outcome;
+  store::TransactionGuard tx(impl_->store->begin());
+  const auto record = tx->find_event(event_id);
+  if (!record) return std::nullopt;
+  return impl_->recorded(event_id, record->outcome);
 }
 
 void Engine::replace_program(std::shared_ptr<const Program> program) {

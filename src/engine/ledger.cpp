@@ -286,23 +286,24 @@ std::int64_t Ledger::expire(Instant t, const Origin& origin) {
 }
 
 void Ledger::touch(std::uint32_t index) {
-  if (journal_ && index < journal_->lots) {
-    journal_->lots_changed.push_back({index, lots_[index].remaining, lots_[index].paid_debt});
+  if (journaling_ && index < journal_.lots) {
+    journal_.lots_changed.push_back({index, lots_[index].remaining, lots_[index].paid_debt});
   }
 }
 
 void Ledger::begin_journal() {
-  journal_.emplace();
-  journal_->lots = lots_.size();
-  journal_->entries = entries_.size();
-  journal_->debt = debt_;
-  journal_->remaining = remaining_;
-  journal_->next_lot_id = next_lot_id_;
+  journaling_ = true;
+  journal_.lots = lots_.size();
+  journal_.entries = entries_.size();
+  journal_.debt = debt_;
+  journal_.remaining = remaining_;
+  journal_.next_lot_id = next_lot_id_;
+  journal_.lots_changed.clear();
 }
 
 void Ledger::rollback_journal() {
-  if (!journal_) return;
-  Journal& j = *journal_;
+  if (!journaling_) return;
+  Journal& j = journal_;
   lots_.resize(j.lots);
   for (auto it = j.lots_changed.rbegin(); it != j.lots_changed.rend(); ++it) {
     lots_[it->index].remaining = it->remaining;
@@ -312,7 +313,7 @@ void Ledger::rollback_journal() {
   debt_ = j.debt;
   remaining_ = j.remaining;
   next_lot_id_ = j.next_lot_id;
-  journal_.reset();
+  journaling_ = false;
   rebuild_indexes();
 }
 

@@ -24,12 +24,18 @@ enum class EntryKind : std::uint8_t { award, deduct, reverse, redeem, adjust, ex
 /// "award", "deduct", "reverse", "redeem", "adjust", "expire".
 const char* entry_kind_name(EntryKind kind) noexcept;
 
-/// Where an entry or lot came from.
+/// Where an entry or lot came from. A rule is named by its index in the program version that
+/// made the entry (the engine keeps every version it ran), so an entry holds no rule text; its
+/// label is that rule's action's `as "L"`.
 struct Origin {
-  std::string event;  // the event's id (for redeem: the reference; adjust: "")
-  std::string rule;   // the rule's name, or "" when no rule made it
-  std::string label;  // `as "L"`, the adjust reason, or ""
+  static constexpr std::uint32_t kNoRule = 0xFFFFFFFFu;
+  std::string event;             // the event's id (for redeem: the reference; adjust: "")
+  std::string note;              // the adjust reason, or "" (a rule's label is the program's)
   std::uint32_t program_version = 0;
+  std::uint32_t rule = kNoRule;  // the rule's index in that version, or kNoRule
+  std::uint32_t action = 0;      // the action's index in that rule
+
+  friend bool operator==(const Origin&, const Origin&) = default;
 };
 
 /// Points awarded together: usable from available_at until just before expires_at.
@@ -112,7 +118,7 @@ class Ledger {
   /// Undoes every change since begin_journal() and stops recording.
   void rollback_journal();
   /// Keeps the changes since begin_journal() and stops recording.
-  void end_journal() noexcept { journal_.reset(); }
+  void end_journal() noexcept { journaling_ = false; }
 
   /// Lets every lot that became usable by t, and has not yet done so, pay off the debt
   /// (in order of availability, then id), before it adds to the balance; marks it paid_debt.
@@ -199,7 +205,8 @@ class Ledger {
     };
     std::vector<Saved> lots_changed;
   };
-  std::optional<Journal> journal_;
+  Journal journal_;  // kept between journals, so its buffer keeps its capacity
+  bool journaling_ = false;
   void touch(std::uint32_t index);  // records lot `index` before it changes
   std::int64_t remaining_ = 0;  // sum of the lots' remainders
   std::uint64_t next_lot_id_ = 1;

@@ -31,7 +31,9 @@ struct RuleUse {
   std::vector<Instant> fired_at;    // ascending; trimmed to the limit's window
 };
 
-struct MemberState {
+/// Everything about a member but its points: what a store's transaction copies aside to put
+/// back on rollback (the ledger journals its own changes instead).
+struct MemberFields {
   std::string id;
   Instant enrolled_at;
   std::uint32_t program_version = 0;   // the version whose layout the indices below follow
@@ -58,12 +60,14 @@ struct MemberState {
   std::vector<HistoryPoint> history;    // ascending by time; trimmed to the longest window
   std::vector<RuleUse> rule_uses;       // rules with a limit that fired for this member
 
-  Ledger ledger;
-
   /// True when the member has tag `tag`.
   [[nodiscard]] bool has_tag(std::string_view tag) const noexcept {
     return std::binary_search(tags.begin(), tags.end(), tag);
   }
+};
+
+struct MemberState : MemberFields {
+  Ledger ledger;
 };
 
 }  // namespace loyalty::engine

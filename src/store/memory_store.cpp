@@ -3,6 +3,7 @@
 #include "loyalty/engine.hpp"
 
 #include <algorithm>
+#include <memory>
 
 namespace loyalty {
 
@@ -14,47 +15,68 @@ std::shared_ptr<store::Store> make_memory_store() {
 
 namespace loyalty::store {
 
+Arena::Ref Arena::append(std::string_view bytes) {
+  if (used_ + bytes.size() > kBlock || blocks_.empty()) {
+    blocks_.push_back(std::make_unique<char[]>(std::max(kBlock, bytes.size())));
+    used_ = 0;
+  }
+  Ref ref{static_cast<std::uint32_t>(blocks_.size() - 1), static_cast<std::uint32_t>(used_),
+          static_cast<std::uint32_t>(bytes.size())};
+  std::copy(bytes.begin(), bytes.end(), blocks_.back().get() + used_);
+  used_ += bytes.size();
+  return ref;
+}
+
 // Members are changed in place, so an event costs no copy of a member's lots: the transaction
 // keeps each touched member's other fields as they were and journals its ledger, and puts both
-// back if it ends without a commit. Other records are buffered and written at commit.
+// back if it ends without a commit. Other records are buffered and written at commit. The
+// store reuses this object for every transaction, so its buffers (and the copies of the
+// touched members' fields) keep their capacity from one event to the next.
 class MemoryTransaction final : public Transaction {
  public:
   explicit MemoryTransaction(MemoryStore& store) : store_(store) {}
   ~MemoryTransaction() override { rollback(); }
 
-  const EventRecord* find_event(std::string_view id) override {
-    auto it = store_.events_.find(id);
-    return it == store_.events_.end() ? nullptr : &it->second;
+  std::optional<EventRecord> find_event(std::string_view id) override {
+    return find_record(id, false, store_.events_);
   }
-  void record_event(EventRecord record) override { events_.push_back(std::move(record)); }
+  void record_event(std::string_view id, std::uint64_t fingerprint,
+                    std::string_view outcome) override {
+    add_record(id, fingerprint, outcome, false);
+  }
 
-  const EventRecord* find_redemption(std::string_view reference) override {
-    auto it = store_.redemptions_.find(reference);
-    return it == store_.redemptions_.end() ? nullptr : &it->second;
+  std::optional<EventRecord> find_redemption(std::string_view reference) override {
+    return find_record(reference, true, store_.redemptions_);
   }
-  void record_redemption(EventRecord record) override {
-    redemptions_.push_back(std::move(record));
+  void record_redemption(std::string_view reference, std::uint64_t fingerprint,
+                         std::string_view outcome) override {
+    add_record(reference, fingerprint, outcome, true);
   }
 
   engine::MemberState* find_member(std::string_view id) override {
-    for (auto& touched : touched_) {
-      if (touched.state->id == id) return touched.state;
+    for (std::size_t i = 0; i < touched_count_; ++i) {
+      if (touched_[i].state->id == id) return touched_[i].state;
     }
     auto it = store_.members_.find(id);
     if (it == store_.members_.end()) return nullptr;
     engine::MemberState& state = it->second.state;
-    // Everything but the ledger, as it was: the ledger journals its own changes.
-    engine::Ledger ledger = std::move(state.ledger);
-    Touched touched{&state, &it->second.entries, state, false};
-    state.ledger = std::move(ledger);
+    Touched& touched = next_touched();
+    touched.state = &state;
+    touched.log = &it->second.entries;
+    touched.created = false;
+    // Everything but the ledger, as it was (assigned, so the copy reuses its capacity); the
+    // ledger journals its own changes.
+    touched.before = static_cast<const engine::MemberFields&>(state);
     state.ledger.begin_journal();
-    touched_.push_back(std::move(touched));
     return &state;
   }
   engine::MemberState& create_member(std::string_view id) override {
     auto [it, added] = store_.members_.try_emplace(std::string(id));
     it->second.state.id.assign(id);
-    touched_.push_back(Touched{&it->second.state, &it->second.entries, {}, true});
+    Touched& touched = next_touched();
+    touched.state = &it->second.state;
+    touched.log = &it->second.entries;
+    touched.created = true;
     return it->second.state;
   }
 
@@ -93,75 +115,133 @@ class MemoryTransaction final : public Transaction {
 
   void set_last_tick(Instant time) override { last_tick_ = time; }
 
+  void save_program(const StoredProgram& program) override { programs_.push_back(program); }
+
   void commit() override {
-    for (auto& touched : touched_) {
-      engine::MemberState& state = *touched.state;
+    for (std::size_t i = 0; i < touched_count_; ++i) {
+      engine::MemberState& state = *touched_[i].state;
       state.ledger.end_journal();
-      state.ledger.drain_entries(*touched.log);
+      state.ledger.drain_entries(*touched_[i].log);
       state.ledger.compact();  // lots with nothing left are history now: the entries keep it
     }
-    touched_.clear();
+    touched_count_ = 0;
     for (auto& purchase : purchases_) {
-      std::string id = purchase.id;
-      store_.purchases_.insert_or_assign(std::move(id), std::move(purchase));
+      auto it = store_.purchases_.find(std::string_view(purchase.id));
+      if (it != store_.purchases_.end()) {
+        it->second = std::move(purchase);
+      } else {
+        std::string id = purchase.id;
+        store_.purchases_.emplace(std::move(id), std::move(purchase));
+      }
     }
-    for (auto& [name, points] : budgets_) store_.budgets_[name] += points;
+    for (auto& [name, points] : budgets_) {
+      auto it = store_.budgets_.find(std::string_view(name));
+      if (it == store_.budgets_.end()) it = store_.budgets_.emplace(name, 0).first;
+      it->second += points;
+    }
     for (auto& message : outbox_) {
       message.sequence = store_.outbox_.size() + 1;
       store_.outbox_.push_back(std::move(message));
     }
-    for (auto& record : events_) {
-      std::string id = record.id;
-      store_.events_.insert_or_assign(std::move(id), std::move(record));
+    for (const Pending& record : records_) {
+      auto& map = record.redemption ? store_.redemptions_ : store_.events_;
+      MemoryStore::StoredRecord stored{
+          record.fingerprint,
+          store_.arena_.append(std::string_view(bytes_).substr(record.begin, record.size))};
+      map.insert_or_assign(record.id, stored);
     }
-    for (auto& record : redemptions_) {
-      std::string id = record.id;
-      store_.redemptions_.insert_or_assign(std::move(id), std::move(record));
-    }
-    redemptions_.clear();
     if (last_tick_) store_.last_tick_ = last_tick_;
-    last_tick_.reset();
-    purchases_.clear();
-    budgets_.clear();
-    outbox_.clear();
-    events_.clear();
+    for (auto& program : programs_) store_.programs_.push_back(std::move(program));
+    clear();
+  }
+
+  void rollback() noexcept override {
+    for (std::size_t i = touched_count_; i-- > 0;) {
+      Touched& touched = touched_[i];
+      engine::MemberState& state = *touched.state;
+      if (touched.created) {
+        const std::string id = state.id;  // not a reference into the node it erases
+        store_.members_.erase(id);
+        continue;
+      }
+      state.ledger.rollback_journal();
+      static_cast<engine::MemberFields&>(state) = touched.before;
+    }
+    touched_count_ = 0;
+    clear();
   }
 
  private:
-  void rollback() noexcept {
-    for (auto it = touched_.rbegin(); it != touched_.rend(); ++it) {
-      engine::MemberState& state = *it->state;
-      if (it->created) {
-        store_.members_.erase(state.id);
-        continue;
-      }
-      engine::Ledger ledger = std::move(state.ledger);
-      ledger.rollback_journal();
-      state = std::move(it->before);
-      state.ledger = std::move(ledger);
-    }
-    touched_.clear();
-  }
-
   struct Touched {
-    engine::MemberState* state;   // in the store's map
-    std::vector<engine::LedgerEntry>* log;  // its ledger entries, in the store's map
-    engine::MemberState before;   // its fields before the transaction, without the ledger
-    bool created;
+    engine::MemberState* state = nullptr;   // in the store's map
+    std::vector<engine::LedgerEntry>* log = nullptr;  // its ledger entries, in the store's map
+    engine::MemberFields before;            // its fields before the transaction
+    bool created = false;
+  };
+  struct Pending {
+    std::string id;
+    std::uint64_t fingerprint = 0;
+    std::size_t begin = 0, size = 0;  // in bytes_
+    bool redemption = false;
   };
 
+  Touched& next_touched() {
+    if (touched_count_ == touched_.size()) touched_.emplace_back();
+    return touched_[touched_count_++];
+  }
+
+  std::optional<EventRecord> find_record(std::string_view id, bool redemption,
+                                         const MemoryStore::Map<MemoryStore::StoredRecord>& map) {
+    for (const Pending& record : records_) {
+      if (record.redemption == redemption && record.id == id) {
+        return EventRecord{record.fingerprint,
+                           std::string_view(bytes_).substr(record.begin, record.size)};
+      }
+    }
+    auto it = map.find(id);
+    if (it == map.end()) return std::nullopt;
+    return EventRecord{it->second.fingerprint, store_.arena_.view(it->second.outcome)};
+  }
+
+  void add_record(std::string_view id, std::uint64_t fingerprint, std::string_view outcome,
+                  bool redemption) {
+    Pending& record = records_.emplace_back();
+    record.id.assign(id);
+    record.fingerprint = fingerprint;
+    record.begin = bytes_.size();
+    record.size = outcome.size();
+    record.redemption = redemption;
+    bytes_.append(outcome);
+  }
+
+  void clear() noexcept {
+    purchases_.clear();
+    budgets_.clear();
+    outbox_.clear();
+    records_.clear();
+    bytes_.clear();
+    last_tick_.reset();
+    programs_.clear();
+  }
+
   MemoryStore& store_;
-  std::vector<Touched> touched_;
+  std::vector<Touched> touched_;  // the first touched_count_ are this transaction's
+  std::size_t touched_count_ = 0;
   std::vector<PurchaseRecord> purchases_;
   std::vector<std::pair<std::string, std::int64_t>> budgets_;
   std::vector<OutboxMessage> outbox_;
-  std::vector<EventRecord> events_;
-  std::vector<EventRecord> redemptions_;
+  std::vector<Pending> records_;
+  std::string bytes_;  // the pending records' outcomes
   std::optional<Instant> last_tick_;
+  std::vector<StoredProgram> programs_;
 };
 
-std::unique_ptr<Transaction> MemoryStore::begin() {
-  return std::make_unique<MemoryTransaction>(*this);
+MemoryStore::MemoryStore() : transaction_(std::make_unique<MemoryTransaction>(*this)) {}
+MemoryStore::~MemoryStore() = default;
+
+Transaction& MemoryStore::begin() {
+  transaction_->rollback();  // a transaction left open is forgotten
+  return *transaction_;
 }
 
 std::vector<std::string> MemoryStore::member_ids() {

@@ -1,51 +1,93 @@
 #pragma once
-// The in-memory store: for tests, simulation and benchmarks. Everything lives in hash maps;
-// a transaction works on copies of the members it touches and swaps them in at commit.
+// The in-memory store: for tests, simulation and benchmarks. Members live in a hash map and
+// are changed in place (a transaction journals what it changes, to put it back on rollback);
+// idempotency records are packed into an arena, so a million events cost a million small
+// records, not a million allocations.
 
+#include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/node_hash_map.h>
 
 #include "store/store.hpp"
 
 namespace loyalty::store {
 
+class MemoryTransaction;
+
+/// Bytes appended into large blocks and never moved: a view of a record stays valid.
+class Arena {
+ public:
+  struct Ref {
+    std::uint32_t block = 0;
+    std::uint32_t offset = 0;
+    std::uint32_t size = 0;
+  };
+  Ref append(std::string_view bytes);
+  [[nodiscard]] std::string_view view(Ref ref) const noexcept {
+    return {blocks_[ref.block].get() + ref.offset, ref.size};
+  }
+
+ private:
+  static constexpr std::size_t kBlock = std::size_t{1} << 20;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::size_t used_ = kBlock;  // in the last block; full when there is none
+};
+
 class MemoryStore final : public Store {
  public:
-  std::unique_ptr<Transaction> begin() override;
+  MemoryStore();
+  ~MemoryStore() override;
+  Transaction& begin() override;
   std::vector<std::string> member_ids() override;
   std::optional<engine::MemberState> load_member(std::string_view id) override;
   void visit_members(const std::function<void(const engine::MemberState&)>& visit) override;
   Totals totals() override;
   std::vector<OutboxMessage> outbox() override;
   std::optional<Instant> last_tick() override { return last_tick_; }
+  std::vector<StoredProgram> programs() override { return programs_; }
 
  private:
   friend class MemoryTransaction;
 
-  // Heterogeneous lookup by string_view, so a find never builds a std::string.
+  // Open addressing, with lookup by string_view (a find never builds a std::string): a
+  // million events cost a million slots, not a million nodes.
+  // (Debian's Abseil has its own string_view type, so the hash and equality are ours.)
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept {
       return std::hash<std::string_view>{}(s);
     }
   };
+  struct Equal {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+  };
   template <typename T>
-  using Map = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
+  using Map = absl::flat_hash_map<std::string, T, Hash, Equal>;
 
   struct StoredMember {
     engine::MemberState state;                  // its ledger holds lots and debt, no entries
     std::vector<engine::LedgerEntry> entries;   // the whole ledger, oldest first
   };
+  struct StoredRecord {
+    std::uint64_t fingerprint = 0;
+    Arena::Ref outcome;
+  };
 
-  Map<EventRecord> events_;
-  Map<EventRecord> redemptions_;
-  Map<StoredMember> members_;
+  Arena arena_;
+  Map<StoredRecord> events_;
+  Map<StoredRecord> redemptions_;
+  absl::node_hash_map<std::string, StoredMember, Hash, Equal> members_;  // stable: transactions point in
   Map<PurchaseRecord> purchases_;
   Map<std::int64_t> budgets_;
   std::vector<OutboxMessage> outbox_;
   std::optional<Instant> last_tick_;
+  std::vector<StoredProgram> programs_;
+  std::unique_ptr<MemoryTransaction> transaction_;  // reused by every begin()
 };
 
 }  // namespace loyalty::store

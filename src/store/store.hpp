@@ -19,12 +19,12 @@
 
 namespace loyalty::store {
 
-/// An applied event, remembered for idempotency: a repeat with the same fingerprint returns
-/// the outcome again; a different one is a conflict.
+/// An applied event (or a redemption), remembered for idempotency: a repeat with the same
+/// fingerprint returns the outcome again; a different one is a conflict. The outcome is the
+/// engine's compact encoding of it (engine/outcome_codec.hpp): opaque bytes to the store.
 struct EventRecord {
-  std::string id;
-  std::uint64_t fingerprint = 0;  // a hash of the event's parsed values (engine/fingerprint)
-  Outcome outcome;
+  std::uint64_t fingerprint = 0;  // a hash of the event's parsed values
+  std::string_view outcome;       // valid until the transaction's next call
 };
 
 /// What a refund needs of its purchase.
@@ -34,7 +34,8 @@ struct PurchaseRecord {
   Decimal amount;
   Decimal refunded;                  // refunded so far
   std::int64_t points = 0;           // awarded by the purchase's own rules
-  std::vector<std::uint64_t> lots;   // the lots those awards made
+  std::uint64_t first_lot = 0;       // the lots those awards made: ids first_lot ..
+  std::uint32_t lot_count = 0;       // first_lot + lot_count - 1 (made one after another)
 };
 
 /// One message for other systems, written in the event's transaction.
@@ -48,22 +49,34 @@ struct OutboxMessage {
   Instant time;
 };
 
-/// One event's reads and writes. Members are read into working copies owned by the
-/// transaction; commit() writes them back with everything else, rollback() (or destruction
-/// without commit) forgets them.
+/// A program the engine ran, kept so that every ledger entry can be traced to its rule text
+/// and a later process can go on with it (DESIGN.md: "the store keeps the programs it has run").
+struct StoredProgram {
+  std::uint32_t version = 0;  // 1, 2, ... in the order they were run
+  std::string file;           // the name it was compiled from
+  std::string text;           // its source, exactly
+  std::string hash;           // SHA-256 of text, hex
+};
+
+/// One event's reads and writes. Members are read into working copies (or changed in place
+/// and journaled); commit() writes everything at once, rollback() forgets it all. A store
+/// reuses one transaction object for the next begin(), so its buffers keep their capacity.
 class Transaction {
  public:
   virtual ~Transaction() = default;
 
-  /// The record of an event applied before, or null.
-  virtual const EventRecord* find_event(std::string_view id) = 0;
-  /// Remembers an applied event.
-  virtual void record_event(EventRecord record) = 0;
+  /// The record of an event applied before, or nullopt.
+  virtual std::optional<EventRecord> find_event(std::string_view id) = 0;
+  /// Remembers an applied event with its encoded outcome.
+  virtual void record_event(std::string_view id, std::uint64_t fingerprint,
+                            std::string_view outcome) = 0;
 
-  /// The record of a redemption by its reference (a namespace apart from event ids), or null.
-  virtual const EventRecord* find_redemption(std::string_view reference) = 0;
+  /// The record of a redemption by its reference (a namespace apart from event ids), or
+  /// nullopt.
+  virtual std::optional<EventRecord> find_redemption(std::string_view reference) = 0;
   /// Remembers a redemption under its reference.
-  virtual void record_redemption(EventRecord record) = 0;
+  virtual void record_redemption(std::string_view reference, std::uint64_t fingerprint,
+                                 std::string_view outcome) = 0;
 
   /// A working copy of the member, or null when it was never enrolled. Its ledger holds the
   /// member's lots and debt; entries() of that ledger are the entries this transaction adds.
@@ -87,8 +100,28 @@ class Transaction {
   /// Remembers the time of the latest tick.
   virtual void set_last_tick(Instant time) = 0;
 
+  /// Remembers a program version (its version is one more than the last stored).
+  virtual void save_program(const StoredProgram& program) = 0;
+
   /// Writes everything; the transaction is finished.
   virtual void commit() = 0;
+  /// Forgets everything since begin(); the transaction is finished. Does nothing when it
+  /// already is (after commit() or rollback()).
+  virtual void rollback() noexcept = 0;
+};
+
+/// Rolls a transaction back when it goes out of scope without a commit.
+class TransactionGuard {
+ public:
+  explicit TransactionGuard(Transaction& tx) noexcept : tx_(tx) {}
+  ~TransactionGuard() { tx_.rollback(); }
+  TransactionGuard(const TransactionGuard&) = delete;
+  TransactionGuard& operator=(const TransactionGuard&) = delete;
+  Transaction& operator*() const noexcept { return tx_; }
+  Transaction* operator->() const noexcept { return &tx_; }
+
+ private:
+  Transaction& tx_;
 };
 
 /// Totals over all members (loyalty stats).
@@ -101,8 +134,10 @@ struct Totals {
 class Store {
  public:
   virtual ~Store() = default;
-  /// Starts a transaction. One at a time per store object.
-  virtual std::unique_ptr<Transaction> begin() = 0;
+  /// Starts a transaction. One at a time per store object: the returned object is the
+  /// store's, valid until the store is destroyed, and is reused by the next begin() after it
+  /// finishes.
+  virtual Transaction& begin() = 0;
   /// Every member's id, sorted (for ticks, stats, exports).
   virtual std::vector<std::string> member_ids() = 0;
   /// A member's state as committed, with its whole ledger, or nullopt.
@@ -116,6 +151,11 @@ class Store {
   virtual std::vector<OutboxMessage> outbox() = 0;
   /// The time of the latest tick, if one ran.
   virtual std::optional<Instant> last_tick() = 0;
+  /// Every program version stored, oldest first.
+  virtual std::vector<StoredProgram> programs() = 0;
+  /// Makes every committed transaction durable now (a backend that batches commits into
+  /// fewer database transactions writes the batch). The memory store has nothing to do.
+  virtual void flush() {}
 };
 
 }  // namespace loyalty::store

@@ -142,7 +142,7 @@ TEST_CASE("enroll, purchase and a proportional refund give an exact ledger") {
   CHECK(m.ledger.entries()[2].kind == engine::EntryKind::reverse);
   CHECK(m.ledger.entries()[2].points == -29);
   CHECK(m.ledger.entries()[2].origin.event == "e3");
-  CHECK(m.ledger.entries()[1].origin.rule == "base");
+  CHECK(m.ledger.entries()[1].origin.rule == 1);  // "base", the second rule
   CHECK(m.ledger.entries()[1].origin.program_version == 1);
 }
 
@@ -401,7 +401,7 @@ TEST_CASE("adjust adds a never-expiring lot or takes points, without changing ea
   CHECK(m.earned == 100);
   CHECK(m.ledger.debt() == 60);
   CHECK(m.ledger.entries()[1].kind == engine::EntryKind::adjust);
-  CHECK(m.ledger.entries()[1].origin.label == "goodwill");
+  CHECK(m.ledger.entries()[1].origin.note == "goodwill");
   CHECK(m.ledger.lots().empty());
   CHECK_THROWS_AS(s.engine.adjust("m1", 0, "nothing", at), EventError);
 }

@@ -128,7 +128,7 @@ struct Scene {
     member.purchases = 3;
     member.earned = 2500;
     member.last_purchase_at = T("2026-03-01T09:00:00Z");
-    const Origin origin{"e0", "welcome", "", 1};
+    const Origin origin{"e0", "", 1, 0, 0};
     member.ledger.award(member.enrolled_at, 300, member.enrolled_at, std::nullopt, origin);
     member.ledger.award(member.enrolled_at, 50, T("2026-03-08T00:00:00Z"), std::nullopt, origin);
   }

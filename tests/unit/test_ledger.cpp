@@ -47,8 +47,8 @@ Instant day(std::int64_t d) {
   return at(d * kDay);
 }
 
-Origin origin(const std::string& event, const std::string& rule = "") {
-  return Origin{event, rule, "", 1};
+Origin origin(const std::string& event, std::uint32_t rule = Origin::kNoRule) {
+  return Origin{event, "", 1, rule, 0};
 }
 
 // The invariant, checked by the ledger itself and recomputed here independently.
@@ -87,7 +87,7 @@ void check_entry(const LedgerEntry& e, EntryKind kind, std::int64_t points, std:
 
 std::uint64_t award(Ledger& ledger, Instant t, std::int64_t points, Instant available,
                     std::optional<Instant> expires, const std::string& event) {
-  const auto id = ledger.award(t, points, available, expires, origin(event, "r"));
+  const auto id = ledger.award(t, points, available, expires, origin(event, 0));
   REQUIRE(id.has_value());
   check_ledger(ledger);
   return *id;
@@ -124,7 +124,7 @@ TEST_CASE("award: a lot and an entry; zero awards nothing; negative is refused")
   Ledger ledger;
   check_ledger(ledger);
   CHECK(ledger.next_lot_id() == 1);
-  const auto a = ledger.award(day(0), 100, day(0), day(30), Origin{"e1", "welcome", "hi", 3});
+  const auto a = ledger.award(day(0), 100, day(0), day(30), Origin{"e1", "", 3, 4, 2});
   check_ledger(ledger);
   REQUIRE(a == std::optional<std::uint64_t>(1));
   const auto b = ledger.award(day(1), 50, day(4), std::nullopt, origin("e2"));
@@ -142,8 +142,8 @@ TEST_CASE("award: a lot and an entry; zero awards nothing; negative is refused")
   CHECK(first.expires_at == std::optional<Instant>(day(30)));
   CHECK(first.paid_debt);  // usable at once: offered to a debt of 0
   CHECK(first.origin.event == "e1");
-  CHECK(first.origin.rule == "welcome");
-  CHECK(first.origin.label == "hi");
+  CHECK(first.origin.rule == 4);
+  CHECK(first.origin.action == 2);
   CHECK(first.origin.program_version == 3);
   const Lot& second = ledger.lots()[1];
   CHECK(second.available_at == day(4));
@@ -152,9 +152,7 @@ TEST_CASE("award: a lot and an entry; zero awards nothing; negative is refused")
 
   REQUIRE(ledger.entries().size() == 2);
   check_entry(ledger.entries()[0], EntryKind::award, 100, 100, day(0), "e1");
-  CHECK(ledger.entries()[0].origin.rule == "welcome");
-  CHECK(ledger.entries()[0].origin.label == "hi");
-  CHECK(ledger.entries()[0].origin.program_version == 3);
+  CHECK(ledger.entries()[0].origin == Origin{"e1", "", 3, 4, 2});
   check_entry(ledger.entries()[1], EntryKind::award, 50, 50, day(1), "e2");
 
   CHECK(ledger.available(day(1)) == 100);
@@ -219,7 +217,7 @@ TEST_CASE("take: soonest expiry first, never-expiring last, then oldest; pending
   check_entry(ledger.entries()[6], EntryKind::redeem, -100, -100, day(1), "t2");
   check_entry(ledger.entries()[7], EntryKind::adjust, -120, -120, day(1), "t3");
   check_entry(ledger.entries()[8], EntryKind::deduct, -50, -50, day(6), "t4");
-  CHECK(ledger.entries()[8].origin.rule == "");
+  CHECK(ledger.entries()[8].origin.rule == Origin::kNoRule);
 
   // Taking 0 writes nothing.
   CHECK(ledger.take(day(6), EntryKind::deduct, 0, Shortfall::debt, origin("t5")) == 0);
@@ -530,13 +528,13 @@ TEST_CASE("views: available, pending and expiring_within at a time") {
 
 TEST_CASE("adjustments: a positive one is a lot with an adjust entry; a negative one takes") {
   Ledger ledger;
-  const auto id = ledger.award(day(0), 40, day(0), std::nullopt, Origin{"", "", "goodwill", 1},
+  const auto id = ledger.award(day(0), 40, day(0), std::nullopt, Origin{"", "goodwill", 1},
                                EntryKind::adjust);
   check_ledger(ledger);
   REQUIRE(id.has_value());
   check_entry(ledger.entries().back(), EntryKind::adjust, 40, 40, day(0), "");
-  CHECK(ledger.entries().back().origin.label == "goodwill");
-  CHECK(ledger.take(day(1), EntryKind::adjust, 50, Shortfall::debt, Origin{"", "", "fix", 1}) ==
+  CHECK(ledger.entries().back().origin.note == "goodwill");
+  CHECK(ledger.take(day(1), EntryKind::adjust, 50, Shortfall::debt, Origin{"", "fix", 1}) ==
         50);
   check_ledger(ledger);
   check_entry(ledger.entries().back(), EntryKind::adjust, -50, -50, day(1), "");
@@ -663,7 +661,7 @@ TEST_CASE("the per-operation path does not allocate beyond the entry") {
   for (int i = 0; i < 20; ++i) {
     award(ledger, day(0), 1000, day(i % 3), day(30 + i % 7), "a");
   }
-  const Origin o = origin("e", "r");  // short strings: no allocation to copy them
+  const Origin o = origin("e", 3);  // short strings: no allocation to copy them
   const std::vector<std::uint64_t> own = {3, 7, 1, 12};
   // Warm up the reversal's index buffer.
   CHECK(ledger.reverse(day(5), 1, own, Shortfall::debt, o) == 1);
