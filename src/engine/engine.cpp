@@ -132,6 +132,7 @@ struct Scratch {
   std::vector<engine::Value> attributes;       // the event's bound attributes
   std::vector<PlannedAction> planned;
   std::vector<engine::EffectSource> sources;   // parallel to the outcome's effects
+  std::vector<std::uint32_t> trace_rules;      // parallel to the outcome's rule traces
   std::vector<std::string_view> groups_taken;
   std::vector<std::uint32_t> chained;          // rules of a tier or stage change
   std::vector<std::uint64_t> own_lots;         // a refunded purchase's lots
@@ -235,6 +236,7 @@ class EventRun {
         scratch_(scratch),
         outcome_(outcome) {
     scratch_.sources.clear();
+    scratch_.trace_rules.clear();
   }
 
   void run() {
@@ -585,6 +587,7 @@ class EventRun {
         reject(rule_failure(index, e.what()));
       }
       outcome_.rules.push_back(RuleTrace{decl.name.name, p_.rule_lines[index], verdict, depth});
+      scratch_.trace_rules.push_back(index);
       if (verdict != Verdict::fired) continue;
       record_use(index, t);
       if (!rule.group.empty()) groups_taken.push_back(rule.group);
@@ -938,7 +941,7 @@ void Engine::Impl::run(const Event& event, bool apply, Outcome& outcome) {
   }
   if (apply) {
     scratch.encoded.clear();
-    engine::encode_outcome(outcome, scratch.sources, *compiled, scratch.encoded);
+    engine::encode_outcome(outcome, scratch.sources, scratch.trace_rules, scratch.encoded);
     tx->record_event(event.id, print, scratch.encoded);
     tx->commit();
   }
@@ -1063,7 +1066,7 @@ Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t po
   outcome.stage = stage_name(*compiled, member->stage);
   if (is_redeem) {
     scratch.encoded.clear();
-    engine::encode_outcome(outcome, {}, *compiled, scratch.encoded);
+    engine::encode_outcome(outcome, {}, {}, scratch.encoded);
     tx->record_redemption(key, print, scratch.encoded);
   }
   tx->commit();

@@ -172,7 +172,7 @@ std::optional<std::uint64_t> Ledger::award(Instant t, std::int64_t points, Insta
 
   Lot lot;
   lot.id = next_lot_id_;
-  lot.origin = origin;
+  lot.origin = LotOrigin(origin);
   lot.points = points;
   lot.remaining = points;
   lot.created_at = t;
@@ -353,6 +353,11 @@ void Ledger::drain_entries(std::vector<LedgerEntry>& into) {
     committed_ += entry.points;
     into.push_back(std::move(entry));
   }
+  entries_.clear();
+}
+
+void Ledger::forget_entries() noexcept {
+  for (const LedgerEntry& entry : entries_) committed_ += entry.points;
   entries_.clear();
 }
 

@@ -38,10 +38,24 @@ struct Origin {
   friend bool operator==(const Origin&, const Origin&) = default;
 };
 
+/// A lot's origin: an Origin without the note (a lot is an award's; its entry has the note).
+/// Lots are most of a member's live state, so they stay small.
+struct LotOrigin {
+  std::string event;
+  std::uint32_t program_version = 0;
+  std::uint32_t rule = Origin::kNoRule;
+  std::uint32_t action = 0;
+
+  LotOrigin() = default;
+  explicit LotOrigin(const Origin& o)
+      : event(o.event), program_version(o.program_version), rule(o.rule), action(o.action) {}
+  friend bool operator==(const LotOrigin&, const LotOrigin&) = default;
+};
+
 /// Points awarded together: usable from available_at until just before expires_at.
 struct Lot {
   std::uint64_t id = 0;  // increasing in creation order: "oldest" means lowest id
-  Origin origin;
+  LotOrigin origin;
   std::int64_t points = 0;     // as awarded
   std::int64_t remaining = 0;  // what is left of it
   Instant created_at;
@@ -108,6 +122,9 @@ class Ledger {
   /// As take_entries(), appending them to `into` and keeping this ledger's buffer for the
   /// next ones.
   void drain_entries(std::vector<LedgerEntry>& into);
+  /// Counts the entries written so far as committed and forgets them, keeping the buffer: for
+  /// a store that has persisted entries() its own way.
+  void forget_entries() noexcept;
   /// The sum of the entries taken out by take_entries() (or given to restore() as committed).
   [[nodiscard]] std::int64_t committed() const noexcept { return committed_; }
 

@@ -1,5 +1,6 @@
 #include "engine/outcome_codec.hpp"
 
+#include "core/bytes.hpp"
 #include "loyalty/error.hpp"
 
 namespace loyalty::engine {
@@ -18,70 +19,8 @@ enum : std::uint8_t {
   kFromTo = 32,
 };
 
-class Writer {
- public:
-  explicit Writer(std::string& out) : out_(out) {}
-  void byte(std::uint8_t b) { out_.push_back(static_cast<char>(b)); }
-  void varint(std::uint64_t v) {
-    while (v >= 0x80) {
-      byte(static_cast<std::uint8_t>(v | 0x80));
-      v >>= 7;
-    }
-    byte(static_cast<std::uint8_t>(v));
-  }
-  void signed_varint(std::int64_t v) {  // zigzag: small magnitudes of either sign stay short
-    varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
-  }
-  void text(std::string_view s) {
-    varint(s.size());
-    out_.append(s);
-  }
-
- private:
-  std::string& out_;
-};
-
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  std::uint8_t byte() {
-    if (at_ >= in_.size()) corrupt();
-    return static_cast<std::uint8_t>(in_[at_++]);
-  }
-  std::uint64_t varint() {
-    std::uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      const std::uint8_t b = byte();
-      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return v;
-    }
-    corrupt();
-  }
-  std::int64_t signed_varint() {
-    const std::uint64_t v = varint();
-    return static_cast<std::int64_t>((v >> 1) ^ (~(v & 1) + 1));
-  }
-  std::uint32_t index() {
-    const std::uint64_t v = varint();
-    if (v > 0xFFFFFFFFu) corrupt();
-    return static_cast<std::uint32_t>(v);
-  }
-  std::string text() {
-    const std::uint64_t size = varint();
-    if (size > in_.size() - at_) corrupt();
-    std::string s(in_.substr(at_, size));
-    at_ += size;
-    return s;
-  }
-  [[nodiscard]] bool done() const noexcept { return at_ == in_.size(); }
-  [[noreturn]] static void corrupt() {
-    throw StoreError("a stored event outcome is unreadable (corrupt or of an unknown format)");
-  }
-
- private:
-  std::string_view in_;
-  std::size_t at_ = 0;
-};
+using Writer = core::ByteWriter;
+using Reader = core::ByteReader;
 
 // What an effect's rule action gives as its label and name.
 std::string_view action_label(const CompiledProgram& p, EffectKind kind, EffectSource source) {
@@ -105,7 +44,7 @@ std::string_view action_name(const CompiledProgram& p, EffectKind kind, EffectSo
 }  // namespace
 
 void encode_outcome(const Outcome& outcome, std::span<const EffectSource> sources,
-                    const CompiledProgram& program, std::string& out) {
+                    std::span<const std::uint32_t> trace_rules, std::string& out) {
   Writer w(out);
   w.byte(kFormat);
   w.byte(static_cast<std::uint8_t>(outcome.status));
@@ -128,8 +67,10 @@ void encode_outcome(const Outcome& outcome, std::span<const EffectSource> source
     std::uint8_t flags = 0;
     if (e.available_at) flags |= kAvailableAt;
     if (e.expires_at) flags |= kExpiresAt;
-    if (e.label != action_label(program, e.kind, source)) flags |= kLabel;
-    if (e.name != action_name(program, e.kind, source)) flags |= kName;
+    // A rule's label and name are its action's: written only where they differ (an adjust's
+    // reason), which the engine marks by giving such effects no source.
+    if (source.rule == EffectSource::kNone && !e.label.empty()) flags |= kLabel;
+    if (source.rule == EffectSource::kNone && !e.name.empty()) flags |= kName;
     if (!e.value.empty()) flags |= kValue;
     if (!e.from.empty() || !e.to.empty()) flags |= kFromTo;
     w.byte(flags);
@@ -145,16 +86,11 @@ void encode_outcome(const Outcome& outcome, std::span<const EffectSource> source
   }
   // Traces name their rule by index; its name and line are the program's.
   w.varint(outcome.rules.size());
-  const auto& names = program.checked->tree.rules;
-  std::uint32_t hint = 0;
-  for (const RuleTrace& trace : outcome.rules) {
-    // The trace's rule: usually the one after the last (rules are tried in order).
-    std::uint32_t index = hint < names.size() && names[hint].name.name == trace.rule ? hint : 0;
-    while (index < names.size() && names[index].name.name != trace.rule) ++index;
-    w.varint(index);
+  for (std::size_t i = 0; i < outcome.rules.size(); ++i) {
+    const RuleTrace& trace = outcome.rules[i];
+    w.varint(i < trace_rules.size() ? trace_rules[i] : 0);
     w.byte(static_cast<std::uint8_t>(trace.verdict));
     w.varint(trace.depth);
-    hint = index + 1;
   }
 }
 
@@ -175,11 +111,11 @@ Outcome decode_outcome(std::string_view bytes, std::string_view event_id,
   o.status = static_cast<Status>(status);
   o.event = std::string(event_id);
   o.program_version = r.index();
-  o.member = r.text();
+  o.member = std::string(r.text());
   o.points = r.signed_varint();
   o.pending_points = r.signed_varint();
-  o.tier = r.text();
-  o.stage = r.text();
+  o.tier = std::string(r.text());
+  o.stage = std::string(r.text());
   const auto& rules = program.checked->tree.rules;
   const std::uint64_t effects = r.varint();
   if (effects > bytes.size()) Reader::corrupt();
@@ -204,8 +140,8 @@ Outcome decode_outcome(std::string_view bytes, std::string_view event_id,
     const std::uint8_t flags = r.byte();
     if ((flags & kAvailableAt) != 0) e.available_at = Instant::from_seconds(r.signed_varint());
     if ((flags & kExpiresAt) != 0) e.expires_at = Instant::from_seconds(r.signed_varint());
-    e.label = (flags & kLabel) != 0 ? r.text() : std::string(action_label(program, e.kind, source));
-    e.name = (flags & kName) != 0 ? r.text() : std::string(action_name(program, e.kind, source));
+    e.label = (flags & kLabel) != 0 ? r.text() : action_label(program, e.kind, source);
+    e.name = (flags & kName) != 0 ? r.text() : action_name(program, e.kind, source);
     if ((flags & kValue) != 0) e.value = r.text();
     if ((flags & kFromTo) != 0) {
       e.from = r.text();

@@ -22,10 +22,11 @@ struct EffectSource {
   std::uint32_t action = 0;
 };
 
-/// Appends the encoding of `outcome` (an applied one, with `sources` parallel to its effects)
-/// to `out`. The event id is not written: the store keys the record by it.
+/// Appends the encoding of `outcome` (an applied one, with `sources` parallel to its effects
+/// and `trace_rules`, the rules' indices, parallel to its traces) to `out`. The event id is
+/// not written: the store keys the record by it.
 void encode_outcome(const Outcome& outcome, std::span<const EffectSource> sources,
-                    const CompiledProgram& program, std::string& out);
+                    std::span<const std::uint32_t> trace_rules, std::string& out);
 
 /// The program version an encoded outcome names. Throws StoreError when `bytes` is no
 /// encoding.

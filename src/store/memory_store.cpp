@@ -1,5 +1,7 @@
 #include "store/memory_store.hpp"
 
+#include "core/bytes.hpp"
+
 #include "loyalty/engine.hpp"
 
 #include <algorithm>
@@ -26,6 +28,98 @@ Arena::Ref Arena::append(std::string_view bytes) {
   used_ += bytes.size();
   return ref;
 }
+
+namespace {
+
+// A member's ledger entries are kept encoded, one batch per commit: the batch's event id once,
+// then each entry's kind, points, time (as a delta), rule and whatever differs from the usual.
+enum : std::uint8_t { kOtherEvent = 0x10, kNote = 0x20, kAskedDiffers = 0x40 };
+
+void append_entries(std::span<const engine::LedgerEntry> entries, std::string& out,
+                    std::int64_t& last_time) {
+  if (entries.empty()) return;
+  core::ByteWriter w(out);
+  w.varint(entries.size());
+  const std::string& event = entries.front().origin.event;
+  w.text(event);
+  for (const engine::LedgerEntry& e : entries) {
+    std::uint8_t head = static_cast<std::uint8_t>(e.kind);
+    if (e.origin.event != event) head |= kOtherEvent;
+    if (!e.origin.note.empty()) head |= kNote;
+    if (e.asked != e.points) head |= kAskedDiffers;
+    w.byte(head);
+    w.signed_varint(e.points);
+    if ((head & kAskedDiffers) != 0) w.signed_varint(e.asked);
+    w.signed_varint(e.time.seconds() - last_time);
+    last_time = e.time.seconds();
+    if ((head & kOtherEvent) != 0) w.text(e.origin.event);
+    if ((head & kNote) != 0) w.text(e.origin.note);
+    w.varint(e.origin.program_version);
+    w.varint(e.origin.rule == engine::Origin::kNoRule ? 0 : std::uint64_t{e.origin.rule} + 1);
+    if (e.origin.rule != engine::Origin::kNoRule) w.varint(e.origin.action);
+  }
+}
+
+std::vector<engine::LedgerEntry> read_entries(std::string_view bytes) {
+  std::vector<engine::LedgerEntry> entries;
+  core::ByteReader r(bytes);
+  std::int64_t last_time = 0;
+  while (!r.done()) {
+    const std::uint64_t count = r.varint();
+    const std::string_view event = r.text();
+    for (std::uint64_t i = 0; i < count; ++i) {
+      engine::LedgerEntry& e = entries.emplace_back();
+      const std::uint8_t head = r.byte();
+      if ((head & 0x0f) > static_cast<std::uint8_t>(engine::EntryKind::expire)) {
+        core::ByteReader::corrupt();
+      }
+      e.kind = static_cast<engine::EntryKind>(head & 0x0f);
+      e.points = r.signed_varint();
+      e.asked = (head & kAskedDiffers) != 0 ? r.signed_varint() : e.points;
+      last_time += r.signed_varint();
+      e.time = Instant::from_seconds(last_time);
+      e.origin.event = (head & kOtherEvent) != 0 ? r.text() : event;
+      if ((head & kNote) != 0) e.origin.note = r.text();
+      e.origin.program_version = r.index();
+      const std::uint32_t rule = r.index();
+      if (rule != 0) {
+        e.origin.rule = rule - 1;
+        e.origin.action = r.index();
+      }
+    }
+  }
+  return entries;
+}
+
+// A purchase's record, encoded.
+void write_purchase(const PurchaseRecord& p, std::string& out) {
+  core::ByteWriter w(out);
+  w.text(p.member);
+  w.text(p.amount.to_string());
+  w.text(p.refunded.to_string());
+  w.signed_varint(p.points);
+  w.varint(p.first_lot);
+  w.varint(p.lot_count);
+}
+
+PurchaseRecord read_purchase(std::string_view id, std::string_view bytes) {
+  core::ByteReader r(bytes);
+  PurchaseRecord p;
+  p.id = id;
+  p.member = r.text();
+  try {
+    p.amount = Decimal::parse(r.text());
+    p.refunded = Decimal::parse(r.text());
+  } catch (const NumberError&) {
+    core::ByteReader::corrupt();
+  }
+  p.points = r.signed_varint();
+  p.first_lot = r.varint();
+  p.lot_count = r.index();
+  return p;
+}
+
+}  // namespace
 
 // Members are changed in place, so an event costs no copy of a member's lots: the transaction
 // keeps each touched member's other fields as they were and journals its ledger, and puts both
@@ -62,7 +156,7 @@ class MemoryTransaction final : public Transaction {
     engine::MemberState& state = it->second.state;
     Touched& touched = next_touched();
     touched.state = &state;
-    touched.log = &it->second.entries;
+    touched.stored = &it->second;
     touched.created = false;
     // Everything but the ledger, as it was (assigned, so the copy reuses its capacity); the
     // ledger journals its own changes.
@@ -75,7 +169,7 @@ class MemoryTransaction final : public Transaction {
     it->second.state.id.assign(id);
     Touched& touched = next_touched();
     touched.state = &it->second.state;
-    touched.log = &it->second.entries;
+    touched.stored = &it->second;
     touched.created = true;
     return it->second.state;
   }
@@ -84,9 +178,9 @@ class MemoryTransaction final : public Transaction {
     for (auto& purchase : purchases_) {
       if (purchase.id == id) return &purchase;
     }
-    auto it = store_.purchases_.find(id);
-    if (it == store_.purchases_.end()) return nullptr;
-    purchases_.push_back(it->second);
+    auto it = store_.events_.find(id);
+    if (it == store_.events_.end() || it->second.purchase.size == 0) return nullptr;
+    purchases_.push_back(read_purchase(id, store_.arena_.view(it->second.purchase)));
     return &purchases_.back();
   }
   void save_purchase(const PurchaseRecord& record) override {
@@ -120,20 +214,13 @@ class MemoryTransaction final : public Transaction {
   void commit() override {
     for (std::size_t i = 0; i < touched_count_; ++i) {
       engine::MemberState& state = *touched_[i].state;
+      MemoryStore::StoredMember& stored = *touched_[i].stored;
       state.ledger.end_journal();
-      state.ledger.drain_entries(*touched_[i].log);
+      append_entries(state.ledger.entries(), stored.entries, stored.last_time);
+      state.ledger.forget_entries();
       state.ledger.compact();  // lots with nothing left are history now: the entries keep it
     }
     touched_count_ = 0;
-    for (auto& purchase : purchases_) {
-      auto it = store_.purchases_.find(std::string_view(purchase.id));
-      if (it != store_.purchases_.end()) {
-        it->second = std::move(purchase);
-      } else {
-        std::string id = purchase.id;
-        store_.purchases_.emplace(std::move(id), std::move(purchase));
-      }
-    }
     for (auto& [name, points] : budgets_) {
       auto it = store_.budgets_.find(std::string_view(name));
       if (it == store_.budgets_.end()) it = store_.budgets_.emplace(name, 0).first;
@@ -145,10 +232,16 @@ class MemoryTransaction final : public Transaction {
     }
     for (const Pending& record : records_) {
       auto& map = record.redemption ? store_.redemptions_ : store_.events_;
-      MemoryStore::StoredRecord stored{
-          record.fingerprint,
-          store_.arena_.append(std::string_view(bytes_).substr(record.begin, record.size))};
-      map.insert_or_assign(record.id, stored);
+      MemoryStore::StoredRecord& stored = map[record.id];
+      if (!record.redemption && stored.outcome.size == 0) ++store_.event_count_;
+      stored.fingerprint = record.fingerprint;
+      stored.outcome =
+          store_.arena_.append(std::string_view(bytes_).substr(record.begin, record.size));
+    }
+    for (const PurchaseRecord& purchase : purchases_) {
+      bytes_.clear();
+      write_purchase(purchase, bytes_);
+      store_.events_[purchase.id].purchase = store_.arena_.append(bytes_);
     }
     if (last_tick_) store_.last_tick_ = last_tick_;
     for (auto& program : programs_) store_.programs_.push_back(std::move(program));
@@ -174,7 +267,7 @@ class MemoryTransaction final : public Transaction {
  private:
   struct Touched {
     engine::MemberState* state = nullptr;   // in the store's map
-    std::vector<engine::LedgerEntry>* log = nullptr;  // its ledger entries, in the store's map
+    MemoryStore::StoredMember* stored = nullptr;  // where state is, with its ledger entries
     engine::MemberFields before;            // its fields before the transaction
     bool created = false;
   };
@@ -199,7 +292,7 @@ class MemoryTransaction final : public Transaction {
       }
     }
     auto it = map.find(id);
-    if (it == map.end()) return std::nullopt;
+    if (it == map.end() || it->second.outcome.size == 0) return std::nullopt;
     return EventRecord{it->second.fingerprint, store_.arena_.view(it->second.outcome)};
   }
 
@@ -258,8 +351,8 @@ std::optional<engine::MemberState> MemoryStore::load_member(std::string_view id)
   engine::MemberState state = it->second.state;
   const auto& ledger = state.ledger;
   std::vector<engine::Lot> lots = ledger.lots();
-  state.ledger = engine::Ledger::restore(std::move(lots), ledger.debt(), it->second.entries,
-                                         ledger.next_lot_id());
+  state.ledger = engine::Ledger::restore(std::move(lots), ledger.debt(),
+                                         read_entries(it->second.entries), ledger.next_lot_id());
   return state;
 }
 
@@ -268,7 +361,7 @@ void MemoryStore::visit_members(const std::function<void(const engine::MemberSta
 }
 
 Totals MemoryStore::totals() {
-  return Totals{events_.size(), members_.size()};
+  return Totals{event_count_, members_.size()};
 }
 
 std::vector<OutboxMessage> MemoryStore::outbox() { return outbox_; }

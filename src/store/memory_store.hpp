@@ -70,19 +70,23 @@ class MemoryStore final : public Store {
   using Map = absl::flat_hash_map<std::string, T, Hash, Equal>;
 
   struct StoredMember {
-    engine::MemberState state;                  // its ledger holds lots and debt, no entries
-    std::vector<engine::LedgerEntry> entries;   // the whole ledger, oldest first
+    engine::MemberState state;   // its ledger holds lots and debt, no entries
+    std::string entries;         // the whole ledger, oldest first, encoded (see append_entries)
+    std::int64_t last_time = 0;  // of the last entry encoded: times are written as deltas
   };
+  // An event id's records: the event's outcome, and for a purchase what its refunds need
+  // (purchases are events, so one map keyed by event id holds both).
   struct StoredRecord {
     std::uint64_t fingerprint = 0;
-    Arena::Ref outcome;
+    Arena::Ref outcome;   // size 0: no event recorded under this id
+    Arena::Ref purchase;  // size 0: not a purchase
   };
 
   Arena arena_;
   Map<StoredRecord> events_;
+  std::uint64_t event_count_ = 0;  // ids in events_ with an outcome
   Map<StoredRecord> redemptions_;
   absl::node_hash_map<std::string, StoredMember, Hash, Equal> members_;  // stable: transactions point in
-  Map<PurchaseRecord> purchases_;
   Map<std::int64_t> budgets_;
   std::vector<OutboxMessage> outbox_;
   std::optional<Instant> last_tick_;
