@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "loyalty/event.hpp"
+#include "loyalty/member.hpp"
 #include "loyalty/outcome.hpp"
 #include "loyalty/program.hpp"
 
@@ -18,6 +19,9 @@ namespace loyalty {
 
 namespace store {
 class Store;  // the storage interface (src/store/store.hpp)
+}
+namespace engine {
+struct CompiledProgram;
 }
 
 /// A new, empty in-memory store: for tests, simulation and benchmarks.
@@ -48,8 +52,13 @@ struct TickSummary {
 /// used from one thread at a time; the program it runs may be replaced from any thread.
 class Engine {
  public:
-  /// An engine running `program` (version 1) on `store`.
+  /// An engine running `program` on `store`. The store keeps every program run on it: the
+  /// same text as the latest stored goes on as that version; another becomes the next
+  /// version (1 for a new store). Throws StoreError when a stored program no longer compiles.
   Engine(std::shared_ptr<const Program> program, std::shared_ptr<store::Store> store);
+  /// An engine running the latest program stored in `store`; throws StoreError when it holds
+  /// none.
+  explicit Engine(std::shared_ptr<store::Store> store);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -94,11 +103,30 @@ class Engine {
   void replace_program(std::shared_ptr<const Program> program);
   /// The version of the running program (1 for the first).
   [[nodiscard]] std::uint32_t program_version() const noexcept;
+  /// The running program.
+  [[nodiscard]] std::shared_ptr<const Program> program() const;
+
+  /// The member's view at `at` (balances and expiry judged then; `expiring_points` counts
+  /// what expires within `expiring_window`), with its whole ledger and its outbox messages;
+  /// nullopt for an unknown member. Throws EventError when `at` is before the member's latest
+  /// ledger entry: a view is a projection forward, not a rewind.
+  [[nodiscard]] std::optional<MemberView> member(std::string_view id, Instant at,
+                                                 Duration expiring_window = Duration(30, Duration::Unit::days)) const;
+
+  /// Erases the member's personal data: attributes declared `pii` and profile keys the
+  /// program does not declare (their nature is unknown). Its ledger, figures, tier and tags
+  /// stay. Returns false for an unknown member.
+  bool forget(std::string_view id);
+
+  /// Makes everything processed so far durable (see the store's batching).
+  void flush();
 
   /// Totals at time `at`.
   [[nodiscard]] Stats stats(Instant at) const;
 
  private:
+  void save_program(const engine::CompiledProgram& compiled);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

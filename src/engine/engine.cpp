@@ -5,6 +5,7 @@
 
 #include "loyalty/engine.hpp"
 
+#include <boost/uuid/detail/sha1.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 
 #include "engine/binding.hpp"
 #include "engine/compiled_program.hpp"
+#include "engine/engine_impl.hpp"
 #include "engine/evaluator.hpp"
 #include "engine/ledger.hpp"
 #include "engine/member.hpp"
@@ -26,6 +28,11 @@ namespace loyalty {
 
 using engine::CompiledProgram;
 using engine::MemberState;
+using engine::PlannedAction;
+using engine::ProgramHistory;
+using engine::Scratch;
+using engine::stage_name;
+using engine::tier_name;
 using language::TriggerKind;
 
 namespace {
@@ -106,118 +113,7 @@ TriggerKind trigger_of(EventKind kind) {
   return TriggerKind::custom;
 }
 
-std::string tier_name(const CompiledProgram& p, std::optional<std::uint32_t> tier) {
-  if (!tier || !p.checked->tree.tiers) return "";
-  return p.checked->tree.tiers->tiers[*tier].name.name;
-}
-
-std::string stage_name(const CompiledProgram& p, std::optional<std::uint32_t> stage) {
-  if (!stage || !p.checked->tree.lifecycle) return "";
-  return p.checked->tree.lifecycle->stages[*stage].name.name;
-}
-
-// One action of a fired rule, its values computed against the member before the event.
-struct PlannedAction {
-  std::uint32_t rule = 0;
-  std::uint32_t action = 0;
-  std::int64_t points = 0;   // award (as given after a budget cut), deduct
-  std::int64_t asked = 0;    // award: before the cut
-  engine::Value value;       // set
-  std::string data;          // emit: the JSON object
-};
-
-// Buffers an event's processing works in, kept by the engine from one event to the next so
-// that the hot path does not reallocate.
-struct Scratch {
-  std::vector<engine::Value> attributes;       // the event's bound attributes
-  std::vector<PlannedAction> planned;
-  std::vector<engine::EffectSource> sources;   // parallel to the outcome's effects
-  std::vector<std::uint32_t> trace_rules;      // parallel to the outcome's rule traces
-  std::vector<std::string_view> groups_taken;
-  std::vector<std::uint32_t> chained;          // rules of a tier or stage change
-  std::vector<std::uint64_t> own_lots;         // a refunded purchase's lots
-  std::string encoded;                         // the outcome's record
-};
-
 }  // namespace
-
-// Every program version the engine has run, so that a member last changed under an older one
-// can be brought to the current layout (attributes, tier and stage are kept by position).
-class ProgramHistory {
- public:
-  void add(std::shared_ptr<const CompiledProgram> program) {
-    std::lock_guard lock(mutex_);
-    versions_[program->version] = std::move(program);
-  }
-  std::shared_ptr<const CompiledProgram> at(std::uint32_t version) const {
-    std::lock_guard lock(mutex_);
-    auto it = versions_.find(version);
-    return it == versions_.end() ? nullptr : it->second;
-  }
-
-  /// Moves `member` from the layout of its program version to `to`'s, matching attributes,
-  /// tier and stage by name (an attribute whose type changed, or a tier or stage that is gone,
-  /// becomes none).
-  void bring_up_to_date(MemberState& member, const CompiledProgram& to) const {
-    if (member.program_version == to.version) return;
-    auto from = at(member.program_version);
-    const auto& new_attributes = to.checked->tree.member_attributes;
-    std::vector<engine::Value> values(new_attributes.size());
-    if (from) {
-      const auto& old_attributes = from->checked->tree.member_attributes;
-      for (std::size_t i = 0; i < new_attributes.size(); ++i) {
-        for (std::size_t j = 0; j < old_attributes.size() && j < member.attributes.size(); ++j) {
-          if (old_attributes[j].name.name == new_attributes[i].name.name &&
-              old_attributes[j].resolved == new_attributes[i].resolved) {
-            values[i] = std::move(member.attributes[j]);
-          }
-        }
-      }
-      member.tier = index_by_name(tier_name(*from, member.tier), tier_names(to));
-      member.stage = index_by_name(stage_name(*from, member.stage), stage_names(to));
-      if (!member.tier) member.tier_kept_until.reset();
-    } else {
-      member.tier.reset();
-      member.stage.reset();
-    }
-    member.attributes = std::move(values);
-    member.program_version = to.version;
-  }
-
- private:
-  static std::vector<std::string> tier_names(const CompiledProgram& p) {
-    return p.program->tier_names();
-  }
-  static std::vector<std::string> stage_names(const CompiledProgram& p) {
-    return p.program->stage_names();
-  }
-  static std::optional<std::uint32_t> index_by_name(const std::string& name,
-                                                    const std::vector<std::string>& names) {
-    if (name.empty()) return std::nullopt;
-    for (std::uint32_t i = 0; i < names.size(); ++i) {
-      if (names[i] == name) return i;
-    }
-    return std::nullopt;
-  }
-
-  mutable std::mutex mutex_;
-  std::map<std::uint32_t, std::shared_ptr<const CompiledProgram>> versions_;
-};
-
-struct Engine::Impl {
-  std::shared_ptr<store::Store> store;
-  std::atomic<std::shared_ptr<const CompiledProgram>> program;
-  std::uint32_t last_version = 1;
-  ProgramHistory history;
-
-  Scratch scratch;
-
-  void run(const Event& event, bool apply, Outcome& outcome);
-  // An outcome back from its record.
-  Outcome recorded(std::string_view id, std::string_view bytes) const;
-  Outcome host_operation(std::string_view member, std::int64_t points, std::string_view key,
-                         std::string_view label, Instant at, bool redeem);
-};
 
 namespace {
 
@@ -1083,12 +979,69 @@ Outcome Engine::adjust(std::string_view member, std::int64_t points, std::string
   return impl_->host_operation(member, points, "", reason, at, false);
 }
 
+namespace {
+
+// SHA-1 of a program's text, in hex: which text a stored version is.
+std::string text_hash(std::string_view text) {
+  boost::uuids::detail::sha1 sha;
+  sha.process_bytes(text.data(), text.size());
+  boost::uuids::detail::sha1::digest_type digest;
+  sha.get_digest(digest);
+  std::string hex;
+  for (unsigned word : digest) hex += fmt::format("{:08x}", word);
+  return hex;
+}
+
+}  // namespace
+
+std::shared_ptr<const CompiledProgram> Engine::Impl::add_version(
+    std::shared_ptr<const Program> p, std::uint32_t version) {
+  auto compiled = engine::compile_program(std::move(p), version);
+  history.add(compiled);
+  return compiled;
+}
+
 Engine::Engine(std::shared_ptr<const Program> program, std::shared_ptr<store::Store> store)
     : impl_(std::make_unique<Impl>()) {
   impl_->store = std::move(store);
-  auto compiled = engine::compile_program(std::move(program), 1);
-  impl_->history.add(compiled);
+  // Every version the store has run, so that its records and members read by their names.
+  std::shared_ptr<const CompiledProgram> latest;
+  std::string latest_text;
+  for (const store::StoredProgram& stored : impl_->store->programs()) {
+    std::shared_ptr<const Program> loaded;
+    try {
+      loaded = compile(stored.text, stored.file);
+    } catch (const RuleError& e) {
+      throw StoreError(fmt::format("program version {} stored in the database no longer "
+                                   "compiles: {}",
+                                   stored.version, e.what()));
+    }
+    latest = impl_->add_version(std::move(loaded), stored.version);
+    latest_text = stored.text;
+    impl_->last_version = stored.version;
+  }
+  if (!program) {
+    if (!latest) throw StoreError("the database holds no program yet: give one to run");
+    impl_->program.store(std::move(latest));
+    return;
+  }
+  if (latest && latest_text == program->text()) {  // the same text: the same version
+    impl_->program.store(std::move(latest));
+    return;
+  }
+  impl_->last_version = latest ? impl_->last_version + 1 : 1;
+  auto compiled = impl_->add_version(std::move(program), impl_->last_version);
+  save_program(*compiled);
   impl_->program.store(std::move(compiled));
+}
+
+Engine::Engine(std::shared_ptr<store::Store> store) : Engine(nullptr, std::move(store)) {}
+
+void Engine::save_program(const engine::CompiledProgram& compiled) {
+  const Program& p = *compiled.program;
+  store::TransactionGuard tx(impl_->store->begin());
+  tx->save_program(store::StoredProgram{compiled.version, p.file(), p.text(), text_hash(p.text())});
+  tx->commit();
 }
 
 Engine::~Engine() = default;
@@ -1115,10 +1068,18 @@ std::optional<Outcome> Engine::explain(std::string_view event_id) const {
 }
 
 void Engine::replace_program(std::shared_ptr<const Program> program) {
-  auto compiled = engine::compile_program(std::move(program), ++impl_->last_version);
-  impl_->history.add(compiled);
+  if (!program) throw std::invalid_argument("loyalty: replace_program needs a program");
+  auto compiled = impl_->add_version(std::move(program), impl_->last_version + 1);
+  save_program(*compiled);
+  ++impl_->last_version;
   impl_->program.store(std::move(compiled));
 }
+
+std::shared_ptr<const Program> Engine::program() const {
+  return impl_->program.load()->program;
+}
+
+void Engine::flush() { impl_->store->flush(); }
 
 std::uint32_t Engine::program_version() const noexcept { return impl_->program.load()->version; }
 

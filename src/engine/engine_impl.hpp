@@ -1,0 +1,144 @@
+#pragma once
+// The engine's private parts, shared by the files that implement Engine (engine.cpp: events,
+// ticks and host operations; member_view.cpp: the member view; program_versions.cpp: the
+// programs a store has run).
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/compiled_program.hpp"
+#include "engine/member.hpp"
+#include "engine/outcome_codec.hpp"
+#include "engine/value.hpp"
+#include "loyalty/engine.hpp"
+#include "store/store.hpp"
+
+namespace loyalty::engine {
+
+inline std::string tier_name(const CompiledProgram& p, std::optional<std::uint32_t> tier) {
+  if (!tier || !p.checked->tree.tiers) return "";
+  return p.checked->tree.tiers->tiers[*tier].name.name;
+}
+
+inline std::string stage_name(const CompiledProgram& p, std::optional<std::uint32_t> stage) {
+  if (!stage || !p.checked->tree.lifecycle) return "";
+  return p.checked->tree.lifecycle->stages[*stage].name.name;
+}
+
+// One action of a fired rule, its values computed against the member before the event.
+struct PlannedAction {
+  std::uint32_t rule = 0;
+  std::uint32_t action = 0;
+  std::int64_t points = 0;   // award (as given after a budget cut), deduct
+  std::int64_t asked = 0;    // award: before the cut
+  engine::Value value;       // set
+  std::string data;          // emit: the JSON object
+};
+
+// Buffers an event's processing works in, kept by the engine from one event to the next so
+// that the hot path does not reallocate.
+struct Scratch {
+  std::vector<engine::Value> attributes;       // the event's bound attributes
+  std::vector<PlannedAction> planned;
+  std::vector<engine::EffectSource> sources;   // parallel to the outcome's effects
+  std::vector<std::uint32_t> trace_rules;      // parallel to the outcome's rule traces
+  std::vector<std::string_view> groups_taken;
+  std::vector<std::uint32_t> chained;          // rules of a tier or stage change
+  std::vector<std::uint64_t> own_lots;         // a refunded purchase's lots
+  std::string encoded;                         // the outcome's record
+};
+
+// Every program version the engine has run, so that a member last changed under an older one
+// can be brought to the current layout (attributes, tier and stage are kept by position).
+class ProgramHistory {
+ public:
+  void add(std::shared_ptr<const CompiledProgram> program) {
+    std::lock_guard lock(mutex_);
+    versions_[program->version] = std::move(program);
+  }
+  std::shared_ptr<const CompiledProgram> at(std::uint32_t version) const {
+    std::lock_guard lock(mutex_);
+    auto it = versions_.find(version);
+    return it == versions_.end() ? nullptr : it->second;
+  }
+
+  /// Moves `member` from the layout of its program version to `to`'s, matching attributes,
+  /// tier and stage by name (an attribute whose type changed, or a tier or stage that is gone,
+  /// becomes none).
+  void bring_up_to_date(MemberState& member, const CompiledProgram& to) const {
+    if (member.program_version == to.version) return;
+    auto from = at(member.program_version);
+    const auto& new_attributes = to.checked->tree.member_attributes;
+    std::vector<engine::Value> values(new_attributes.size());
+    if (from) {
+      const auto& old_attributes = from->checked->tree.member_attributes;
+      for (std::size_t i = 0; i < new_attributes.size(); ++i) {
+        for (std::size_t j = 0; j < old_attributes.size() && j < member.attributes.size(); ++j) {
+          if (old_attributes[j].name.name == new_attributes[i].name.name &&
+              old_attributes[j].resolved == new_attributes[i].resolved) {
+            values[i] = std::move(member.attributes[j]);
+          }
+        }
+      }
+      member.tier = index_by_name(tier_name(*from, member.tier), tier_names(to));
+      member.stage = index_by_name(stage_name(*from, member.stage), stage_names(to));
+      if (!member.tier) member.tier_kept_until.reset();
+    } else {
+      member.tier.reset();
+      member.stage.reset();
+    }
+    member.attributes = std::move(values);
+    member.program_version = to.version;
+  }
+
+ private:
+  static std::vector<std::string> tier_names(const CompiledProgram& p) {
+    return p.program->tier_names();
+  }
+  static std::vector<std::string> stage_names(const CompiledProgram& p) {
+    return p.program->stage_names();
+  }
+  static std::optional<std::uint32_t> index_by_name(const std::string& name,
+                                                    const std::vector<std::string>& names) {
+    if (name.empty()) return std::nullopt;
+    for (std::uint32_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return i;
+    }
+    return std::nullopt;
+  }
+
+  mutable std::mutex mutex_;
+  std::map<std::uint32_t, std::shared_ptr<const CompiledProgram>> versions_;
+};
+
+}  // namespace loyalty::engine
+
+namespace loyalty {
+
+struct Engine::Impl {
+  std::shared_ptr<store::Store> store;
+  std::atomic<std::shared_ptr<const engine::CompiledProgram>> program;
+  std::uint32_t last_version = 1;
+  engine::ProgramHistory history;
+
+  engine::Scratch scratch;
+
+  // Compiles `text` as program `version` and adds it to the history.
+  std::shared_ptr<const engine::CompiledProgram> add_version(std::shared_ptr<const Program> p,
+                                                             std::uint32_t version);
+
+  void run(const Event& event, bool apply, Outcome& outcome);
+  // An outcome back from its record.
+  Outcome recorded(std::string_view id, std::string_view bytes) const;
+  Outcome host_operation(std::string_view member, std::int64_t points, std::string_view key,
+                         std::string_view label, Instant at, bool redeem);
+};
+
+}  // namespace loyalty

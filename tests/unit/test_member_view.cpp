@@ -1,0 +1,179 @@
+// The member view, forgetting personal data, counting outcomes, and the programs a store keeps.
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "loyalty/engine.hpp"
+#include "loyalty/tally.hpp"
+#include "store/store.hpp"
+
+using namespace loyalty;
+
+namespace {
+
+const char* kRules = R"(program "View"
+settings {
+  rounding = floor
+  points_expire = 1 year
+}
+member {
+  email: string pii
+  birthday: date optional
+}
+tiers by member.earned {
+  bronze from 0
+  silver from 500
+}
+rule welcome on enroll {
+  award 100 points expiring in 30 days as "welcome gift"
+}
+rule base on purchase {
+  award event.amount points
+}
+rule silver_hello on tier_changed to silver {
+  emit "silver_reached" { member: member.id }
+}
+)";
+
+Instant T(const char* text) { return Instant::parse(text); }
+
+Event E(const std::string& json) { return parse_event(json); }
+
+struct Fixture {
+  std::shared_ptr<store::Store> store = make_memory_store();
+  Engine engine{compile(kRules, "view.rules"), store};
+
+  Fixture() {
+    REQUIRE(engine.process(E(R"({"id":"e1","type":"enroll","member":"m1","time":"2026-01-01T09:00:00Z","profile":{"email":"a@b.cn","nickname":"Al"}})")).status == Status::applied);
+    REQUIRE(engine.process(E(R"({"id":"e2","type":"purchase","member":"m1","time":"2026-01-02T10:00:00Z","amount":"600.50"})")).status == Status::applied);
+    REQUIRE(engine.redeem("m1", 50, "r1", T("2026-01-03T00:00:00Z")).status == Status::applied);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the member view: figures, names, lots soonest expiry first, the whole ledger") {
+  Fixture f;
+  auto view = f.engine.member("m1", T("2026-01-10T00:00:00Z"));
+  REQUIRE(view.has_value());
+  CHECK(view->id == "m1");
+  CHECK(view->tier == "silver");
+  CHECK(view->tier_since == std::optional<Instant>(T("2026-01-02T10:00:00Z")));
+  CHECK(view->stage == "");
+  CHECK(view->points == 650);  // 100 + 600 - 50
+  CHECK(view->pending_points == 0);
+  CHECK(view->expiring_points == 50);  // what is left of the welcome lot, gone on 31 January
+  CHECK(view->earned == 700);
+  CHECK(view->purchases == 1);
+  CHECK(view->spend.to_string() == "600.50");
+  REQUIRE(view->attributes.size() == 3);
+  CHECK(view->attributes[0].name == "email");
+  CHECK(view->attributes[0].json == "\"a@b.cn\"");
+  CHECK(view->attributes[0].pii);
+  CHECK(view->attributes[1].name == "birthday");
+  CHECK(view->attributes[1].json == "null");
+  CHECK(view->attributes[2].name == "nickname");
+  CHECK_FALSE(view->attributes[2].declared);
+  REQUIRE(view->lots.size() == 2);
+  CHECK(view->lots[0].rule == "welcome");  // expires first, and redemption took from it
+  CHECK(view->lots[0].remaining == 50);
+  CHECK(view->lots[0].expires_at == std::optional<Instant>(T("2026-01-31T09:00:00Z")));
+  CHECK(view->lots[1].rule == "base");
+  CHECK(view->lots[1].event == "e2");
+  CHECK(view->lots[1].remaining == 600);
+  REQUIRE(view->ledger.size() == 3);
+  CHECK(view->ledger[0].kind == "award");
+  CHECK(view->ledger[0].label == "welcome gift");
+  CHECK(view->ledger[0].points == 100);
+  CHECK(view->ledger[1].rule == "base");
+  CHECK(view->ledger[2].kind == "redeem");
+  CHECK(view->ledger[2].event == "r1");
+  CHECK(view->ledger[2].points == -50);
+  REQUIRE(view->outbox.size() == 1);
+  CHECK(view->outbox[0].name == "silver_reached");
+  CHECK(view->outbox[0].data == R"({"member":"m1"})");
+
+  // Later, the welcome lot has expired: it no longer counts nor shows.
+  auto later = f.engine.member("m1", T("2026-02-01T00:00:00Z"));
+  CHECK(later->points == 600);
+  CHECK(later->lots.size() == 1);
+  CHECK_FALSE(f.engine.member("nobody", T("2026-02-01T00:00:00Z")).has_value());
+  // A view before the latest ledger entry is refused.
+  CHECK_THROWS_AS(f.engine.member("m1", T("2026-01-02T00:00:00Z")), EventError);
+}
+
+TEST_CASE("forget erases pii and undeclared profile keys, and keeps the figures") {
+  Fixture f;
+  CHECK(f.engine.forget("m1"));
+  CHECK_FALSE(f.engine.forget("nobody"));
+  auto view = f.engine.member("m1", T("2026-01-10T00:00:00Z"));
+  REQUIRE(view.has_value());
+  REQUIRE(view->attributes.size() == 2);
+  CHECK(view->attributes[0].json == "null");
+  CHECK(view->points == 650);
+  CHECK(view->ledger.size() == 3);
+  CHECK(view->tier == "silver");
+}
+
+TEST_CASE("a tally counts outcomes by status, reason and rule") {
+  Fixture f;
+  Tally tally;
+  tally.add(f.engine.process(E(R"({"id":"e3","type":"purchase","member":"m1","time":"2026-01-04T10:00:00Z","amount":"20"})")));
+  tally.add(f.engine.process(E(R"({"id":"e3","type":"purchase","member":"m1","time":"2026-01-04T10:00:00Z","amount":"20"})")));
+  tally.add(f.engine.process(E(R"({"id":"e4","type":"purchase","member":"m7","time":"2026-01-04T10:00:00Z","amount":"20"})")));
+  tally.add(f.engine.process(E(R"({"id":"e5","type":"purchase","member":"m8","time":"2026-01-04T10:00:00Z","amount":"20"})")));
+  tally.add(f.engine.process(E(R"({"id":"e6","type":"refund","member":"m1","time":"2026-01-05T10:00:00Z","original":"e3","amount":"10"})")));
+  CHECK(tally.events == 5);
+  CHECK(tally.applied == 2);
+  CHECK(tally.duplicates == 1);
+  CHECK(tally.rejected == 2);
+  REQUIRE(tally.rejected_by_reason.size() == 1);
+  CHECK(tally.rejected_by_reason.begin()->first == "unknown member '…'");
+  CHECK(tally.rejected_by_reason.begin()->second == 2);
+  CHECK(tally.points_awarded == 20);
+  CHECK(tally.points_taken == 10);
+  CHECK(tally.rules.at("base").fired == 1);
+  CHECK(tally.rules.at("base").awarded == 20);
+  CHECK(Tally::reason_group("refund of 5 is more than the 2 left of purchase 'p1'") ==
+        "refund of 5 is more than the 2 left of purchase '…'");
+}
+
+TEST_CASE("a store keeps the programs run on it; the same text goes on as the same version") {
+  auto store = make_memory_store();
+  {
+    Engine engine(compile(kRules, "view.rules"), store);
+    CHECK(engine.program_version() == 1);
+    engine.process(E(R"({"id":"e1","type":"enroll","member":"m1","time":"2026-01-01T09:00:00Z","profile":{"email":"a@b.cn"}})"));
+  }
+  {
+    Engine again(compile(kRules, "view.rules"), store);
+    CHECK(again.program_version() == 1);
+    // A duplicate is recognised by a new engine on the same store.
+    CHECK(again.process(E(R"({"id":"e1","type":"enroll","member":"m1","time":"2026-01-01T09:00:00Z","profile":{"email":"a@b.cn"}})")).status == Status::duplicate);
+  }
+  std::string changed = std::string(kRules) + "rule extra on purchase {\n  award 1 points\n}\n";
+  {
+    Engine next(compile(changed, "view2.rules"), store);
+    CHECK(next.program_version() == 2);
+    next.replace_program(compile(kRules, "view.rules"));
+    CHECK(next.program_version() == 3);
+  }
+  Engine stored(store);
+  CHECK(stored.program_version() == 3);
+  CHECK(stored.program()->text() == kRules);
+  auto programs = store->programs();
+  REQUIRE(programs.size() == 3);
+  CHECK(programs[1].file == "view2.rules");
+  CHECK(programs[1].text == changed);
+  CHECK(programs[0].hash.size() == 40);
+  CHECK(programs[0].hash == programs[2].hash);
+  CHECK(programs[0].hash != programs[1].hash);
+  // The explanation of an event names the rules of the version that processed it.
+  auto explained = stored.explain("e1");
+  REQUIRE(explained.has_value());
+  CHECK(explained->program_version == 1);
+  REQUIRE(explained->rules.size() == 1);
+  CHECK(explained->rules[0].rule == "welcome");
+  CHECK_THROWS_AS(Engine{make_memory_store()}, StoreError);
+}
