@@ -11,20 +11,27 @@
 
 namespace loyalty::core {
 
-/// Appends to a std::string it does not own.
+/// Appends to a std::string it does not own. Bytes gather in a small buffer first and reach the
+/// string in a few appends, not one a field; they are all there once the writer is destroyed
+/// (or after flush()).
 class ByteWriter {
  public:
   explicit ByteWriter(std::string& out) noexcept : out_(out) {}
-  void byte(std::uint8_t b) { out_.push_back(static_cast<char>(b)); }
+  ~ByteWriter() { flush(); }
+  ByteWriter(const ByteWriter&) = delete;
+  ByteWriter& operator=(const ByteWriter&) = delete;
+
+  void byte(std::uint8_t b) {
+    room(1);
+    buffer_[used_++] = static_cast<char>(b);
+  }
   void varint(std::uint64_t v) {
-    char buffer[10];  // built aside and appended once: one capacity check, not one a byte
-    std::size_t n = 0;
+    room(10);
     while (v >= 0x80) {
-      buffer[n++] = static_cast<char>(v | 0x80);
+      buffer_[used_++] = static_cast<char>(v | 0x80);
       v >>= 7;
     }
-    buffer[n++] = static_cast<char>(v);
-    out_.append(buffer, n);
+    buffer_[used_++] = static_cast<char>(v);
   }
   /// Zigzag: small magnitudes of either sign stay short.
   void signed_varint(std::int64_t v) {
@@ -32,11 +39,27 @@ class ByteWriter {
   }
   void text(std::string_view s) {
     varint(s.size());
-    out_.append(s);
+    if (s.size() <= sizeof(buffer_) - used_) {
+      s.copy(buffer_ + used_, s.size());
+      used_ += s.size();
+    } else {
+      flush();
+      out_.append(s);
+    }
+  }
+  void flush() {
+    out_.append(buffer_, used_);
+    used_ = 0;
   }
 
  private:
+  void room(std::size_t n) {
+    if (sizeof(buffer_) - used_ < n) flush();
+  }
+
   std::string& out_;
+  char buffer_[256];
+  std::size_t used_ = 0;
 };
 
 /// Reads what ByteWriter wrote; anything short or malformed throws StoreError (stored data is
