@@ -177,3 +177,12 @@ TEST_CASE("a store keeps the programs run on it; the same text goes on as the sa
   CHECK(explained->rules[0].rule == "welcome");
   CHECK_THROWS_AS(Engine{make_memory_store()}, StoreError);
 }
+
+TEST_CASE("effect kinds and verdicts have their JSON and text names") {
+  CHECK(effect_kind_name(EffectKind::award) == "award");
+  CHECK(effect_kind_name(EffectKind::tier_change) == "tier_change");
+  CHECK(effect_kind_name(EffectKind::enroll) == "enroll");
+  CHECK(verdict_text(Verdict::condition_false) == "condition false");
+  CHECK(verdict_text(Verdict::inactive) == "outside active");
+  CHECK(verdict_text(Verdict::after_stop) == "after stop");
+}
