@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "io/event_decoder.hpp"
+#include "io/event_decoder_testing.hpp"
 #include "io/json_writer.hpp"
 #include "loyalty/event.hpp"
 
@@ -83,6 +84,26 @@ Event parse_event(std::string_view json) {
   }
   return event;
 }
+
+namespace io::testing {
+
+bool decode_plain(std::string_view json, Event& event) {
+  simdjson::padded_string padded(json);
+  return EventDecoder().decode_plain(padded.data(), padded.size(), event);
+}
+
+Event parse_general(std::string_view json) {
+  simdjson::padded_string padded(json);
+  EventDecoder decoder;
+  Event event;
+  if (!decoder.decode_general(padded.data(), padded.size(),
+                              padded.size() + simdjson::SIMDJSON_PADDING, event)) {
+    throw EventError(decoder.error());
+  }
+  return event;
+}
+
+}  // namespace io::testing
 
 std::string to_json(const Event& event) {
   std::string out = "{\"id\":";

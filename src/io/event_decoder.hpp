@@ -1,9 +1,12 @@
 #pragma once
-// Decodes one JSON object into an Event with simdjson's On-Demand API. Shared by the streaming
-// EventReader and parse_event; kept out of the public headers so simdjson never leaks.
+// Decodes one JSON object into an Event: plain lines with a hand-written scanner, the rest (and
+// every error) with simdjson's On-Demand API. Shared by the streaming EventReader and
+// parse_event; kept out of the public headers so simdjson never leaks.
 
 #include <simdjson.h>
 
+#include <array>
+#include <cstdint>
 #include <string>
 
 #include "loyalty/event.hpp"
@@ -33,12 +36,28 @@ struct FieldName {
   std::size_t index = 0;
 };
 
+/// The date part of the last plain time read ("2026-01-01T") and its first second: events come
+/// in time order, so most lines share it and their time needs no calendar arithmetic.
+struct DayCache {
+  std::array<char, 11> prefix{};
+  std::int64_t start = 0;
+  bool valid = false;
+};
+
 class EventDecoder {
  public:
   /// Decodes the JSON text [data, data + length) into `event`, reusing its storage. At least
   /// SIMDJSON_PADDING readable bytes must follow the text (`capacity >= length + padding`).
   /// Returns false, with error() set, when the text is not a well-formed event.
   bool decode(const char* data, std::size_t length, std::size_t capacity, Event& event);
+
+  /// decode()'s two paths, one at a time, for the tests that check they agree; both want the
+  /// same padding as decode().
+  /// The fast path: true when the text is a plain event (see event_decoder.cpp), now in
+  /// `event`; false when it is not (whether or not it is valid), error() untouched.
+  bool decode_plain(const char* data, std::size_t length, Event& event);
+  /// The general path: simdjson On-Demand, for every text.
+  bool decode_general(const char* data, std::size_t length, std::size_t capacity, Event& event);
 
   /// Why the last decode() failed.
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
@@ -61,6 +80,7 @@ class EventDecoder {
 
   simdjson::ondemand::parser parser_;
   std::string error_;
+  DayCache day_;
 };
 
 }  // namespace loyalty::io

@@ -1,5 +1,5 @@
 // The event model and the JSON Lines reader: every kind, exact money, every rejection reason,
-// and streaming across buffer boundaries.
+// streaming across buffer boundaries, and the decoder's fast path against its general one.
 
 #include <doctest/doctest.h>
 
@@ -7,11 +7,16 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
+#include "allocation_counter.hpp"
+#include "io/event_decoder_testing.hpp"
 #include "loyalty/event.hpp"
 #include "loyalty/event_reader.hpp"
 
@@ -442,4 +447,250 @@ TEST_CASE("a line that is a JSON value but not an object says which value it is"
   CHECK(reason("not json") == "invalid JSON: not an object, array, string, number, true, false or null");
   CHECK(reason("nul") == "invalid JSON: not an object, array, string, number, true, false or null");
   CHECK(reason("12x") == "invalid JSON: not an object, array, string, number, true, false or null");
+}
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// Checks that the decoder's fast path, when it takes `json`, gives what the general path gives
+// (the same values, and the same scales: == compares decimals by value, to_json by text), and
+// that parse_event, which tries the fast path first, says what the general path says. `reused`
+// keeps whatever the last line left in it, as a reader's event does. True when the fast path
+// took the line.
+bool paths_agree(const std::string& json, Event& reused) {
+  INFO("line: " << json);
+  std::optional<Event> general;
+  std::string general_error;
+  try {
+    general = loyalty::io::testing::parse_general(json);
+  } catch (const EventError& e) {
+    general_error = e.what();
+  }
+  const bool plain = loyalty::io::testing::decode_plain(json, reused);
+  if (plain) {
+    REQUIRE(general.has_value());
+    CHECK(reused == *general);
+    CHECK(loyalty::to_json(reused) == loyalty::to_json(*general));
+  }
+  try {
+    Event event = loyalty::parse_event(json);
+    REQUIRE(general.has_value());
+    CHECK(event == *general);
+    CHECK(loyalty::to_json(event) == loyalty::to_json(*general));
+  } catch (const EventError& e) {
+    CHECK_FALSE(general.has_value());
+    CHECK(std::string(e.what()) == general_error);
+  }
+  return plain;
+}
+
+const std::string time_head = R"("id":"e","member":"m","time":"2026-01-01T00:00:00Z")";
+
+}  // namespace
+
+TEST_CASE("the fast path gives what the general path gives, or leaves the line to it") {
+  std::vector<std::string> lines = lines_of(read_text("data/retail_300.jsonl"));
+  const std::vector<std::string> more = {
+      R"({"id":"e5","type":"profile","member":"m1","time":"2026-01-07T03:00:00Z","profile":{"churn_risk":"0.83"}})",
+      R"( { "id" : "e6" , "type" : "purchase" , "member" : "m1" , "time" : "2026-01-02T10:00:00+08:00" , "amount" : 12.5 , "items" : [ { "sku" : "B" , "qty" : 1 , "price" : 1e1 , "name" : "x" , "gift" : true , "note" : null } , {"sku":"C","qty":0.5,"price":"2"} ] }  )",
+      R"({"id":"e7","type":"note","member":"m1","time":"2026-01-01T00:00:00Z","text":"caf\u00e9","b":false,"n":null,"x":-0.5e-3,"big":123456789012345678901234567890})",
+      "{\"id\":\"\xc3\xa9\",\"type\":\"note\",\"member\":\"m\xe6\x97\xa5\",\"time\":\"2026-01-01T00:00:00Z\"}",
+      "{\"id\":\"e\",\"type\":\"note\",\"member\":\"m\",\"time\":\"2026-01-01T00:00:00Z\",\"t\":\"\xc3\"}",
+      "{\"id\":\"e\",\"type\":\"note\",\"member\":\"m\",\"time\":\"2026-01-01T00:00:00Z\",\"t\":\"\xed\xa0\x80\"}",
+      "{\"id\":\"e\",\t\"type\":\"note\",\"member\":\"m\",\"time\":\"2026-01-01T00:00:00Z\"}",
+      "{\"id\":\"e\",\"type\":\"note\",\"member\":\"m\",\"time\":\"2026-01-01T00:00:00Z\",\"t\":\"a\\\"b\"}",
+      "{\"id\":\"e\",\"type\":\"note\",\"member\":\"m\",\"time\":\"2026-01-01T00:00:00Z\",\"t\":\"a\x01\"}",
+      "{\"id\":\"e\",\"type\":\"note\",\"member\":\"m\",\"time\":\"2026-01-01T00:00:00Z\",\"t\":\"a\x7f\"}",
+      R"({"member":"m","id":"e","time":"2026-01-01T00:00:00Z","amount":"1","type":"purchase"})",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":"1","items":[]})",
+      R"({"id":"e","type":"enroll","member":"m","time":"2026-01-01T00:00:00Z","profile":{}})",
+      R"({"id":"e","type":"enroll","member":"m","time":"2026-01-01T00:00:00Z","profile":{"z":1,"a":{"b":[1,2]},"m":[]}})",
+      R"({"id":"e","type":"enroll","member":"m","time":"2026-01-01T00:00:00Z","profile":{"z":1,"a":"x","m":null,"b":true}})",
+      R"({"id":"e","type":"x","member":"m","time":"2026-01-01T00:00:00.999Z","zz":1,"aa":2,"mm":"3"})",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":"-0.00","items":[{"sku":"","qty":"0","price":"-1"}]})",
+      R"({"id":"e","type":"x","member":"m","time":"2026-01-01T00:00:00Z","averyveryverylongattributename":"v","amount":"7"})",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":"0001.10"})",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":01})",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":-01.5})",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":1.})",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":"1"}   )",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":"1"} x)",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":"1",})",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":"1","amount":"2"})",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":"1","items":[{"sku":"a","qty":1,"price":1}],"items":[]})",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":"1","items":[{"sku":"a","qty":1,"price":1,"categoryX":"c","sk":"d","":5}]})",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":"1","items":[{"sku":"a","qty":1,"price":1,"name":tru}]})",
+      R"({"id":"e","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":"1","items":[{"sku":"a","qty":1,"price":1,"x":{"y":1}}]})",
+      R"({"id":"e","type":"tier_changed","member":"m","time":"2026-01-01T00:00:00Z"})",
+      R"({"id":"e","type":"Purchase","member":"m","time":"2026-01-01T00:00:00Z"})",
+      R"({"id":"e","type":"a-b","member":"m","time":"2026-01-01T00:00:00Z"})",
+      R"({"id":"e","type":"x","member":"m","time":"2026-01-01T00:00:00Z","t":true,"f":false,"n":null})",
+      R"({"id":"e","type":"x","member":"m","time":"2026-01-01T00:00:00Z","t":tru})",
+      R"({"id":"e","type":"x","member":"m","time":"2026-01-01T00:00:00Z","t":nul})",
+      R"({"id":"e","type":"x","member":"m","time":"2026-01-01T00:00:00Z","t":truex})",
+      R"({"id":"e","type":"x","member":"m","time":"2026-01-01T00:00:00Z","t":"1","t":"2"})",
+      R"({"id":"e","type":"x","member":"m","time":"2026-01-01T00:00:00Z","":1})",
+      R"({"id":"","type":"x","member":"m","time":"2026-01-01T00:00:00Z"})",
+      R"({"id":"e","type":"x","member":"","time":"2026-01-01T00:00:00Z"})",
+      R"({"id":"e","type":"x","member":"m"})",
+      R"({"id":"e","type":"x","member":"m","time":"2026-01-01T24:00:00Z"})",
+      R"({"id":"e","type":"x","member":"m","time":"2026-02-29T00:00:00Z"})",
+      R"({"id":"e","type":"x","member":"m","time":"0000-01-01T00:00:00Z"})",
+      R"({"id":"e","type":"refund","member":"m","time":"2026-01-01T00:00:00Z","amount":"1"})",
+      R"({"id":"e","type":"profile","member":"m","time":"2026-01-01T00:00:00Z"})",
+      R"({"id":"e","type":"profile","member":"m","time":"2026-01-01T00:00:00Z","profile":{"a":1,"a":2}})",
+      R"({"id":"e","type":"profile","member":"m","time":"2026-01-01T00:00:00Z","profile":{"":1}})",
+      R"({"id":"e","type":"profile","member":"m","time":"2026-01-01T00:00:00Z","profile":[]})",
+      "{\"id\":\"e\",\"type\":\"x\",\"member\":\"m\",\"time\":\"2026-01-01T00:00:00Z\",\"long\":\"" +
+          std::string(300, 'q') + "\",\"after\":\"" + std::string(63, 'r') + "\"}",
+      std::string(130, ' ') + R"({"id":"e","type":"x","member":"m","time":"2026-01-01T00:00:00Z"})",
+      "{}", "[]", "", "null", "\"s\"", "12", R"({"id":"e")", R"({"id":"e",)", R"({"id")", "{\"",
+  };
+  lines.insert(lines.end(), more.begin(), more.end());
+  // Every line with one byte dropped, and with one byte changed to each of a few that matter
+  // to the grammar.
+  const std::vector<std::string> bases = {
+      lines[3], more[1], more[2], more[14],
+      R"({"id":"e","type":"x","member":"m","time":"2026-01-01T00:00:00Z","a":[1],"b":-2.5E+3})"};
+  const std::string replacements = std::string(" \"\\{}[],:0.-eEtx\t\x01") + "\xc3\xff";
+  for (const std::string& base : bases) {
+    for (std::size_t i = 0; i < base.size(); ++i) {
+      lines.push_back(base.substr(0, i) + base.substr(i + 1));
+      for (char c : replacements) {
+        std::string changed = base;
+        changed[i] = c;
+        lines.push_back(changed);
+      }
+    }
+  }
+  Event reused;
+  std::size_t plain = 0;
+  for (const std::string& line : lines) plain += paths_agree(line, reused) ? 1 : 0;
+  // Most lines are plain, the retail sample's all of them.
+  CHECK(plain > lines.size() / 10);
+  Event event;
+  for (const std::string& line : lines_of(read_text("data/retail_300.jsonl"))) {
+    CHECK(loyalty::io::testing::decode_plain(line, event));
+  }
+}
+
+TEST_CASE("decimals keep their exact value and scale on both paths") {
+  // Every text of up to four characters from those a number is made of, quoted (as money is)
+  // and bare, then longer ones around the fast path's limits (eight bytes, 18 digits).
+  const std::string alphabet = "0129.-+eE";
+  std::vector<std::string> texts = {""};
+  for (std::size_t first = 0, length = 1; length <= 4; ++length) {
+    const std::size_t end = texts.size();
+    for (std::size_t i = first; i < end; ++i) {
+      for (char c : alphabet) texts.push_back(texts[i] + c);
+    }
+    first = end;
+  }
+  for (const char* text :
+       {"99999999", "9999999.9", "0.0000001", "12345678", "1234567.8", "123456789", "12345678.9",
+        "1623.37", "00000001", "0000000.1", "-1234567", "-99999999", "1.2.3", "12345.678",
+        "999999999999999999", "99999999999999999.9", "9999999999999999999", "0.000000000000000001",
+        "-9223372036854775808", "18446744073709551616", "123456789012345678901234567890.5",
+        "1e2", "2.5E-3", "1e-70", "1e70", "0e999", "12345678e1", "1234567.", ".1234567"}) {
+    texts.push_back(text);
+  }
+  Event reused;
+  for (const std::string& text : texts) {
+    const std::string line = R"({"type":"purchase",)" + time_head + R"(,"amount":")" + text + "\"}";
+    paths_agree(line, reused);
+    paths_agree(R"({"type":"purchase",)" + time_head + R"(,"amount":)" + text + "}", reused);
+    // A quoted amount is what Decimal::parse makes of its text.
+    const std::optional<Decimal> parsed = Decimal::try_parse(text);
+    INFO("amount: \"" << text << "\"");
+    try {
+      const Decimal amount = loyalty::parse_event(line).amount;
+      REQUIRE(parsed.has_value());
+      CHECK(amount.to_string() == parsed->to_string());
+    } catch (const EventError&) {
+      CHECK_FALSE(parsed.has_value());
+    }
+  }
+}
+
+TEST_CASE("times on the same day as the last line are read as Instant::parse reads them") {
+  // The reader remembers the last date read: the lines below share it, or nearly.
+  const std::vector<std::string> times = {
+      "2026-03-01T10:00:00Z", "2026-03-01T23:59:59Z", "2026-03-01T00:00:00z", "2026-03-01T24:00:00Z",
+      "2026-03-01T10:60:00Z", "2026-03-01T10:00:60Z", "2026-03-01T1a:00:00Z", "2026-03-01T10:00:00",
+      "2026-03-01t10:00:00Z", "2026-03-01 10:00:00Z", "2026-03-01T10:00:00+01:00",
+      "2026-03-01T10:00:00.5Z", "2026-03-02T00:00:01Z", "2026-03-01T10:00:00Z", "2026-02-29T10:00:00Z",
+      "2026-02-29T11:00:00Z", "2024-02-29T11:00:00Z", "2024-02-29T12:00:00Z", "9999-12-31T23:59:59Z",
+      "9999-12-31T23:59:58Z", "0001-01-01T00:00:00Z", "0000-12-31T23:59:59Z", "2026-13-01T00:00:00Z",
+      "2026-03-01T10:00:00ZZ", "2026-03-01T10:00:00Z "};
+  std::string text;
+  for (const std::string& time : times) {
+    text += R"({"id":"e","type":"x","member":"m","time":")" + time + "\"}\n";
+  }
+  EventReader reader = EventReader::from_string(text);
+  Event event;
+  for (const std::string& time : times) {
+    INFO("time: " << time);
+    const std::optional<Instant> expected = Instant::try_parse(time);
+    const EventReader::Status status = reader.next(event);
+    REQUIRE(status != EventReader::Status::end);
+    CHECK((status == EventReader::Status::event) == expected.has_value());
+    if (expected && status == EventReader::Status::event) CHECK(event.time == *expected);
+  }
+  CHECK(reader.next(event) == EventReader::Status::end);
+}
+
+TEST_CASE("an event read over the last one equals the event read fresh") {
+  std::vector<std::string> lines = lines_of(read_text("data/retail_300.jsonl"));
+  for (const char* line : {
+           R"({"id":"a","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":"1","channel":"app","items":[{"sku":"s1","category":"c1","qty":1,"price":"1.00"},{"sku":"s2","category":"c2","qty":2,"price":"2.50"},{"sku":"s3","qty":3,"price":3}],"store":"S"})",
+           R"({"id":"b","type":"purchase","member":"m","time":"2026-01-01T00:00:00Z","amount":"2","items":[{"sku":"a-much-longer-sku-than-before","qty":1,"price":1}]})",
+           R"({"id":"c","type":"refund","member":"m","time":"2026-01-01T00:00:00Z","original":"a","amount":"1"})",
+           R"({"id":"d","type":"enroll","member":"m","time":"2026-01-01T00:00:00Z","profile":{"b":"x","a":1}})",
+           R"({"id":"e","type":"x","member":"m","time":"2026-01-01T00:00:00Z","k":"v","j":2.50})",
+           R"({"id":"f","type":"enroll","member":"m","time":"2026-01-01T00:00:00Z"})",
+           R"({"id":"g","type":"x","member":"m","time":"2026-01-01T00:00:00Z","k":1,"j":"two"})",
+       }) {
+    lines.push_back(line);
+  }
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  EventReader reader = EventReader::from_string(text);
+  Event event;
+  for (const std::string& line : lines) {
+    INFO("line: " << line);
+    REQUIRE(reader.next(event) == EventReader::Status::event);
+    const Event fresh = loyalty::parse_event(line);
+    CHECK(event == fresh);
+    CHECK(loyalty::to_json(event) == loyalty::to_json(fresh));
+  }
+}
+
+TEST_CASE("reading allocates nothing once the event has grown") {
+  const std::string text = read_text("data/retail_300.jsonl");
+  Event event;
+  {
+    EventReader reader = EventReader::from_string(text);
+    while (reader.next(event) != EventReader::Status::end) {
+    }
+  }
+  EventReader reader = EventReader::from_string(text);
+  const std::size_t before = loyalty::testing::allocation_count;
+  std::size_t events = 0;
+  while (reader.next(event) == EventReader::Status::event) ++events;
+  const std::size_t allocations = loyalty::testing::allocation_count - before;
+  CHECK(events == 300);
+  CHECK(allocations == 0);
 }
