@@ -97,6 +97,7 @@ std::int64_t Ledger::simulate_settle(Instant t, F f) const {
 }
 
 std::int64_t Ledger::available(Instant t) const noexcept {
+  if (all_usable_at(t)) return remaining_ - debt_;
   std::int64_t usable = 0;  // never overflows: at most remaining_
   for (const Lot& lot : lots_) {
     if (lot.remaining > 0 && lot.usable_at(t)) usable += lot.remaining;
@@ -108,6 +109,7 @@ std::int64_t Ledger::available(Instant t) const noexcept {
 }
 
 std::int64_t Ledger::pending(Instant t) const noexcept {
+  if (all_usable_at(t)) return 0;
   std::int64_t sum = 0;
   for (const Lot& lot : lots_) {
     if (lot.available_at > t && !lot.expired_at(t)) sum += lot.remaining;
@@ -178,6 +180,10 @@ std::optional<std::uint64_t> Ledger::award(Instant t, std::int64_t points, Insta
   lot.created_at = t;
   lot.available_at = available_at;
   lot.expires_at = expires_at;
+  latest_available_ = std::max(latest_available_, available_at);
+  if (expires_at && (!earliest_expiry_ || *expires_at < *earliest_expiry_)) {
+    earliest_expiry_ = expires_at;
+  }
   lots_.push_back(std::move(lot));
   ++next_lot_id_;
   remaining_ += points;
@@ -328,6 +334,14 @@ std::size_t Ledger::compact() {
 }
 
 void Ledger::rebuild_indexes() {
+  latest_available_ = Instant();
+  earliest_expiry_.reset();
+  for (const Lot& lot : lots_) {
+    latest_available_ = std::max(latest_available_, lot.available_at);
+    if (lot.expires_at && (!earliest_expiry_ || *lot.expires_at < *earliest_expiry_)) {
+      earliest_expiry_ = lot.expires_at;
+    }
+  }
   by_expiry_.resize(lots_.size());
   std::iota(by_expiry_.begin(), by_expiry_.end(), std::uint32_t{0});
   std::sort(by_expiry_.begin(), by_expiry_.end(),

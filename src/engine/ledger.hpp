@@ -227,6 +227,14 @@ class Ledger {
   void touch(std::uint32_t index);  // records lot `index` before it changes
   std::int64_t remaining_ = 0;  // sum of the lots' remainders
   std::uint64_t next_lot_id_ = 1;
+  // Bounds over the lots (kept conservative as lots go): when no lot becomes usable after t
+  // and none expires by t, every lot is usable at t, and the balance is remaining_ - debt_
+  // without a look at any lot (what paying the debt moves cancels out).
+  Instant latest_available_;
+  std::optional<Instant> earliest_expiry_;  // nullopt: no lot expires
+  [[nodiscard]] bool all_usable_at(Instant t) const noexcept {
+    return latest_available_ <= t && (!earliest_expiry_ || t < *earliest_expiry_);
+  }
   std::vector<std::uint32_t> by_expiry_;  // every lot: soonest expiry (never last), then id
   std::vector<std::uint32_t> unoffered_;  // lots with paid_debt false: by available_at, then id
   std::vector<std::uint32_t> scratch_;    // reused by reverse() for the own lots
