@@ -20,6 +20,17 @@ int main(int argc, char** argv) {
     commands.emplace_back(app.get_subcommands({}).back(), std::move(command));
   };
   add(loyalty::cli::add_check);
+  add(loyalty::cli::add_run);
+  add(loyalty::cli::add_tick);
+  add(loyalty::cli::add_member);
+  add(loyalty::cli::add_redeem);
+  add(loyalty::cli::add_adjust);
+  add(loyalty::cli::add_explain);
+  add(loyalty::cli::add_simulate);
+  add(loyalty::cli::add_stats);
+  add(loyalty::cli::add_export);
+  add(loyalty::cli::add_forget);
+  add(loyalty::cli::add_backup);
   add(loyalty::cli::add_inspect);
 
   try {

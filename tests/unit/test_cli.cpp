@@ -12,47 +12,10 @@
 #include <sstream>
 #include <string>
 
-namespace {
-
-struct Run {
-  int exit_code = -1;
-  std::string out;  // standard output
-  std::string err;  // standard error
-};
-
-// Runs `loyalty ARGS` through the shell, capturing both streams.
-Run loyalty(const std::string& args) {
-  static int counter = 0;
-  auto err_path = std::filesystem::temp_directory_path() /
-                  ("loyalty_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  std::string command = std::string(LOYALTY_BINARY) + " " + args + " 2>" + err_path.string();
-  Run run;
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> chunk{};
-  std::size_t got = 0;
-  while ((got = std::fread(chunk.data(), 1, chunk.size(), pipe)) > 0) run.out.append(chunk.data(), got);
-  int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  std::stringstream buffer;
-  buffer << err.rdbuf();
-  run.err = buffer.str();
-  std::filesystem::remove(err_path);
-  return run;
-}
-
-std::filesystem::path write_temp(const std::string& name, const std::string& text) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("loyalty_cli_" + std::to_string(::getpid()) + "_" + name);
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
-
-}  // namespace
+#include "cli_runner.hpp"
 
 TEST_CASE("inspect --json summarises the retail-v1 sample") {
-  Run run = loyalty("inspect --json data/retail_300.jsonl");
+  Run run = cli("inspect --json data/retail_300.jsonl");
   CHECK(run.exit_code == 0);
   CHECK(run.err.empty());
   CHECK(run.out ==
@@ -61,7 +24,7 @@ TEST_CASE("inspect --json summarises the retail-v1 sample") {
 }
 
 TEST_CASE("inspect prints a summary for people") {
-  Run run = loyalty("inspect data/retail_300.jsonl");
+  Run run = cli("inspect data/retail_300.jsonl");
   CHECK(run.exit_code == 0);
   CHECK(run.out.find("events             300\n  enroll                  25\n  purchase               224\n") !=
         std::string::npos);
@@ -76,7 +39,7 @@ TEST_CASE("inspect rejects bad lines with their numbers, writes them out, and ex
                            "\n");
   auto rejects = std::filesystem::temp_directory_path() /
                  ("loyalty_cli_rejects_" + std::to_string(::getpid()) + ".jsonl");
-  Run run = loyalty("inspect --json --rejects " + rejects.string() + " " + events.string());
+  Run run = cli("inspect --json --rejects " + rejects.string() + " " + events.string());
   CHECK(run.exit_code == 1);
   CHECK(run.out.find(R"("lines":3,"events":1,"rejected":2)") != std::string::npos);
   CHECK(run.out.find(R"("reasons":{"invalid JSON":1,"missing field 'amount'":1})") != std::string::npos);
@@ -94,27 +57,27 @@ TEST_CASE("inspect rejects bad lines with their numbers, writes them out, and ex
 }
 
 TEST_CASE("inspect reads standard input") {
-  Run run = loyalty("inspect --json - < data/retail_300.jsonl");
+  Run run = cli("inspect --json - < data/retail_300.jsonl");
   CHECK(run.exit_code == 0);
   CHECK(run.out.find(R"("lines":300,"events":300)") != std::string::npos);
 }
 
 TEST_CASE("usage errors exit 2") {
-  CHECK(loyalty("").exit_code == 2);
-  CHECK(loyalty("inspect").exit_code == 2);
-  CHECK(loyalty("inspect /nonexistent/file.jsonl").exit_code == 2);
-  CHECK(loyalty("frobnicate").exit_code == 2);
-  Run help = loyalty("inspect --help");
+  CHECK(cli("").exit_code == 2);
+  CHECK(cli("inspect").exit_code == 2);
+  CHECK(cli("inspect /nonexistent/file.jsonl").exit_code == 2);
+  CHECK(cli("frobnicate").exit_code == 2);
+  Run help = cli("inspect --help");
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("--rejects") != std::string::npos);
 }
 
 TEST_CASE("check prints a one-line summary of a program that loads") {
-  Run run = loyalty("check ../rules/retail.rules");
+  Run run = cli("check ../rules/retail.rules");
   CHECK(run.exit_code == 0);
   CHECK(run.out == "../rules/retail.rules: ok: program \"Retail v1\", 11 rules, 3 tiers, 0 stages\n");
   CHECK(run.err.empty());
-  Run json = loyalty("check --json ../rules/retail.rules");
+  Run json = cli("check --json ../rules/retail.rules");
   CHECK(json.exit_code == 0);
   CHECK(json.out ==
         R"({"ok":true,"program":"Retail v1","rules":["base","silver_bonus","gold_bonus","coffee","weekend","big_basket","app","first_purchase","welcome","review","vip"],"tiers":["bronze","silver","gold"],"stages":[]})"
@@ -130,7 +93,7 @@ TEST_CASE("check prints every diagnostic with its line and caret, and exits 1") 
                           "rule b on purchse {\n"
                           "  award 1 points\n"
                           "}\n");
-  Run run = loyalty("check " + rules.string());
+  Run run = cli("check " + rules.string());
   CHECK(run.exit_code == 1);
   CHECK(run.out.empty());
   const std::string file = rules.string();
@@ -141,7 +104,7 @@ TEST_CASE("check prints every diagnostic with its line and caret, and exits 1") 
                               "    rule b on purchse {\n"
                               "              ^~~~~~~\n" +
                        file + ": 2 errors\n");
-  Run json = loyalty("check --json " + rules.string());
+  Run json = cli("check --json " + rules.string());
   CHECK(json.exit_code == 1);
   CHECK(json.out.find(R"({"ok":false,"diagnostics":[{"file":")") == 0);
   CHECK(json.out.find(R"("line":3,"column":15,"length":5,"message":"unknown attribute 'amout' of event purchase","hint":"did you mean 'amount'?"})") !=
@@ -150,7 +113,7 @@ TEST_CASE("check prints every diagnostic with its line and caret, and exits 1") 
 }
 
 TEST_CASE("check of a missing file is an error, exit 1") {
-  Run run = loyalty("check /nonexistent/x.rules");
+  Run run = cli("check /nonexistent/x.rules");
   CHECK(run.exit_code == 1);
   CHECK(run.err == "loyalty: cannot open /nonexistent/x.rules\n");
 }

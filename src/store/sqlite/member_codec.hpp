@@ -1,0 +1,51 @@
+#pragma once
+// A member's state as bytes, in two forms:
+// - a state (the `state` of members): every MemberFields field, the ledger's lots with points
+//   left, its debt and next lot id, and the seq of the member's latest ledger entry;
+// - a change record (the `state` of member_log): the same but only the lots an event created
+//   or changed, to apply to the state before it. An event's record stays small however many
+//   lots the member holds.
+// Not the entries: they are rows of their own.
+//
+// Variable-length integers throughout (core/bytes.hpp); decimals as their exact text; lots
+// relative to the lot before (an event's lots share its id and time). The first byte says
+// which form, and is the format's version.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/member.hpp"
+
+namespace loyalty::store::sqlite {
+
+/// What may change of a lot once made: a change record holds the lots whose mark differs.
+struct LotMark {
+  std::uint64_t id = 0;
+  std::int64_t remaining = 0;
+  bool paid_debt = false;
+};
+
+/// The marks of `ledger`'s lots, in increasing id, into `marks` (its capacity reused).
+void mark_lots(const engine::Ledger& ledger, std::vector<LotMark>& marks);
+
+/// Appends `member`'s state (all but its id and its ledger's entries; lots with nothing left
+/// are left out, as Ledger::compact() would) with the seq of its latest entry (0: none).
+void encode_member(const engine::MemberState& member, std::int64_t last_entry, std::string& out);
+
+/// Appends a change record of `member` since its lots had `marks`: its fields, and the lots
+/// created (with points left) or changed since.
+void encode_changes(const engine::MemberState& member, std::int64_t last_entry,
+                    std::span<const LotMark> marks, std::string& out);
+
+/// Decodes a state into `member` (all but its id; its ledger without entries); returns the seq
+/// of its latest entry. Throws StoreError when `bytes` is no valid state.
+std::int64_t decode_member(std::string_view bytes, engine::MemberState& member);
+
+/// Applies a change record to `member`, which holds the state before it; returns the seq of
+/// its latest entry. Throws StoreError when `bytes` is no valid change record.
+std::int64_t apply_changes(std::string_view bytes, engine::MemberState& member);
+
+}  // namespace loyalty::store::sqlite

@@ -1,0 +1,935 @@
+#include "store/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <climits>
+#include <utility>
+
+#include "loyalty/error.hpp"
+#include "store/sqlite/member_codec.hpp"
+#include "store/sqlite/schema.hpp"
+
+namespace loyalty {
+
+std::shared_ptr<store::Store> open_sqlite_store(const std::string& path,
+                                                const SqliteOptions& options) {
+  return std::make_shared<store::SqliteStore>(path, options);
+}
+
+void backup_sqlite_store(store::Store& store, const std::string& destination) {
+  auto* sqlite = dynamic_cast<store::SqliteStore*>(&store);
+  if (sqlite == nullptr) {
+    throw StoreError("backup_sqlite_store: the store is not a SQLite store");
+  }
+  sqlite->backup(destination);
+}
+
+}  // namespace loyalty
+
+namespace loyalty::store {
+
+namespace {
+
+using sqlite::Query;
+using sqlite::Statement;
+
+// Bytes of member_log that make the next batch commit merge it into members: the most a reader
+// without the cache scans to find a member's state.
+constexpr std::uint64_t kMergeBytes = std::uint64_t{64} << 20;
+// Pages a backup step copies; between steps other connections write freely.
+constexpr int kBackupStep = 1024;
+// Restarts (another connection wrote between steps) before a backup copies the rest at once.
+constexpr int kBackupRestarts = 3;
+
+Decimal stored_decimal(std::string_view text, const sqlite::Database& db) {
+  if (auto value = Decimal::try_parse(text)) return *value;
+  throw StoreError(
+      fmt::format("the database '{}' holds '{}' where a number belongs", db.path(), text));
+}
+
+std::int64_t as_signed(std::uint64_t v) noexcept {
+  return static_cast<std::int64_t>(v);
+}
+std::uint64_t as_unsigned(std::int64_t v) noexcept {
+  return static_cast<std::uint64_t>(v);
+}
+
+}  // namespace
+
+// Every statement the store runs, prepared once.
+struct SqliteStore::Statements {
+  explicit Statements(sqlite::Database& db)
+      : begin_write(db, "BEGIN IMMEDIATE"),
+        begin_read(db, "BEGIN"),
+        commit(db, "COMMIT"),
+        savepoint(db, "SAVEPOINT event"),
+        release(db, "RELEASE event"),
+        data_version(db, "PRAGMA data_version"),
+        find_event(db, "SELECT fingerprint, outcome FROM events WHERE id = ?"),
+        insert_event(db, "INSERT INTO events (id, fingerprint, outcome) VALUES (?, ?, ?)"),
+        find_redemption(db, "SELECT fingerprint, outcome FROM redemptions WHERE reference = ?"),
+        insert_redemption(
+            db, "INSERT INTO redemptions (reference, fingerprint, outcome) VALUES (?, ?, ?)"),
+        find_member(db, "SELECT key, state FROM members WHERE id = ?"),
+        member_by_key(db, "SELECT id, state FROM members WHERE key = ?"),
+        member_changes(db, "SELECT state FROM member_log WHERE member = ? ORDER BY seq"),
+        insert_member(db, "INSERT INTO members (key, id, state) VALUES (?, ?, ?)"),
+        update_member(db, "UPDATE members SET state = ? WHERE key = ?"),
+        log_member(db, "INSERT INTO member_log (member, state) VALUES (?, ?)"),
+        all_members(db, "SELECT key, id, state FROM members"),
+        all_logged(db, "SELECT member, state FROM member_log ORDER BY seq"),
+        member_ids(db, "SELECT id FROM members ORDER BY id"),
+        any_logged(db, "SELECT EXISTS (SELECT 1 FROM member_log)"),
+        any_member(db, "SELECT EXISTS (SELECT 1 FROM members)"),
+        clear_log(db, "DELETE FROM member_log"),
+        next_member_key(db, "SELECT coalesce(max(key), 0) + 1 FROM members"),
+        next_entry_seq(db, "SELECT coalesce(max(seq), 0) + 1 FROM entries"),
+        insert_entry(db,
+                     "INSERT INTO entries (seq, member, previous, kind, points, asked, time, "
+                     "event, note, program_version, rule, action) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        // A member's ledger: the walk back from its latest entry, put in order.
+        member_entries(db,
+                       "WITH RECURSIVE chain (seq, previous, kind, points, asked, time, event, "
+                       "note, program_version, rule, action) AS ("
+                       " SELECT seq, previous, kind, points, asked, time, event, note, "
+                       "program_version, rule, action FROM entries WHERE seq = ?"
+                       " UNION ALL"
+                       " SELECT e.seq, e.previous, e.kind, e.points, e.asked, e.time, e.event, "
+                       "e.note, e.program_version, e.rule, e.action"
+                       " FROM entries AS e JOIN chain ON e.seq = chain.previous) "
+                       "SELECT kind, points, asked, time, event, note, program_version, rule, "
+                       "action FROM chain ORDER BY seq"),
+        find_purchase(db,
+                      "SELECT member, amount, refunded, points, first_lot, lot_count "
+                      "FROM purchases WHERE id = ?"),
+        // A refund changes a purchase's refunded amount, nothing else.
+        save_purchase(db,
+                      "INSERT INTO purchases (id, member, amount, refunded, points, first_lot, "
+                      "lot_count) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                      "ON CONFLICT (id) DO UPDATE SET refunded = excluded.refunded"),
+        find_budget(db, "SELECT used FROM budgets WHERE rule = ?"),
+        add_budget(db,
+                   "INSERT INTO budgets (rule, used) VALUES (?, ?) "
+                   "ON CONFLICT (rule) DO UPDATE SET used = used + excluded.used"),
+        append_outbox(db,
+                      "INSERT INTO outbox (member, event, rule, name, data, time) "
+                      "VALUES (?, ?, ?, ?, ?, ?)"),
+        outbox(db,
+               "SELECT sequence, member, event, rule, name, data, time FROM outbox "
+               "ORDER BY sequence"),
+        find_meta(db, "SELECT value FROM meta WHERE key = ?"),
+        set_meta(db,
+                 "INSERT INTO meta (key, value) VALUES (?, ?) "
+                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+        insert_program(db, "INSERT INTO programs (version, file, text, hash) VALUES (?, ?, ?, ?)"),
+        programs(db, "SELECT version, file, text, hash FROM programs ORDER BY version"),
+        count_events(db, "SELECT count(*) FROM events"),
+        count_members(db, "SELECT count(*) FROM members") {}
+
+  Statement begin_write, begin_read, commit, savepoint, release, data_version;
+  Statement find_event, insert_event, find_redemption, insert_redemption;
+  Statement find_member, member_by_key, member_changes, insert_member, update_member, log_member,
+      all_members, all_logged, member_ids, any_logged, any_member, clear_log, next_member_key;
+  Statement next_entry_seq, insert_entry, member_entries;
+  Statement find_purchase, save_purchase, find_budget, add_budget, append_outbox, outbox;
+  Statement find_meta, set_meta, insert_program, programs, count_events, count_members;
+};
+
+// The statements of one read outside a batch see one snapshot: a read transaction of their
+// own (inside a batch, the batch's).
+class SqliteStore::ReadScope {
+ public:
+  explicit ReadScope(SqliteStore& store) : store_(store), own_(!store.in_batch_) {
+    if (!own_) return;
+    store_.sql_->begin_read.run();
+    try {
+      store_.check_cache();
+    } catch (...) {
+      store_.db_.rollback();
+      throw;
+    }
+  }
+  ~ReadScope() {
+    if (own_) store_.db_.rollback();  // nothing was written: ending it is all
+  }
+  ReadScope(const ReadScope&) = delete;
+  ReadScope& operator=(const ReadScope&) = delete;
+
+ private:
+  SqliteStore& store_;
+  bool own_;
+};
+
+// One event's reads and writes. Cached members are changed in place: the transaction keeps
+// each touched member's fields as they were and journals its ledger (as the memory store
+// does), to put them back on rollback. Everything else is buffered, and commit() writes it all
+// in one savepoint. The object is reused, so its buffers keep their capacity.
+class SqliteTransaction final : public Transaction {
+ public:
+  explicit SqliteTransaction(SqliteStore& store) : store_(store) {}
+  ~SqliteTransaction() override { rollback(); }
+
+  void open() noexcept { open_ = true; }
+
+  std::optional<EventRecord> find_event(std::string_view id) override {
+    return find_record(id, false, store_.sql_->find_event);
+  }
+  void record_event(std::string_view id, std::uint64_t fingerprint,
+                    std::string_view outcome) override {
+    add_record(id, fingerprint, outcome, false);
+  }
+
+  std::optional<EventRecord> find_redemption(std::string_view reference) override {
+    return find_record(reference, true, store_.sql_->find_redemption);
+  }
+  void record_redemption(std::string_view reference, std::uint64_t fingerprint,
+                         std::string_view outcome) override {
+    add_record(reference, fingerprint, outcome, true);
+  }
+
+  engine::MemberState* find_member(std::string_view id) override {
+    for (std::size_t i = 0; i < touched_count_; ++i) {
+      if (touched_[i].member->state.id == id) return &touched_[i].member->state;
+    }
+    auto it = store_.members_.find(id);
+    if (it == store_.members_.end()) {
+      if (store_.members_complete_) return nullptr;
+      SqliteStore::Cached loaded;
+      if (!store_.read_member(id, loaded)) return nullptr;
+      it = store_.members_.emplace(std::string(id), std::move(loaded)).first;
+    }
+    SqliteStore::Cached& member = it->second;
+    Touched& touched = next_touched();
+    touched.member = &member;
+    touched.created = false;
+    // Everything but the ledger, as it was (assigned, so the copy reuses its capacity); the
+    // ledger journals its own changes.
+    touched.before = static_cast<const engine::MemberFields&>(member.state);
+    sqlite::mark_lots(member.state.ledger, touched.marks);  // for the change record
+    member.state.ledger.begin_journal();
+    return &member.state;
+  }
+  engine::MemberState& create_member(std::string_view id) override {
+    auto [it, added] = store_.members_.try_emplace(std::string(id));
+    it->second.state.id.assign(id);
+    Touched& touched = next_touched();
+    touched.member = &it->second;
+    touched.created = true;
+    return it->second.state;
+  }
+
+  PurchaseRecord* find_purchase(std::string_view id) override {
+    for (auto& purchase : purchases_) {
+      if (purchase.id == id) return &purchase;
+    }
+    Statement& find = store_.sql_->find_purchase;
+    Query query(find);
+    find.bind(1, id);
+    if (!query.next()) return nullptr;
+    PurchaseRecord& record = purchases_.emplace_back();
+    record.id.assign(id);
+    record.member.assign(find.text(0));
+    record.amount = stored_decimal(find.text(1), store_.db_);
+    record.refunded = stored_decimal(find.text(2), store_.db_);
+    record.points = find.integer(3);
+    record.first_lot = as_unsigned(find.integer(4));
+    record.lot_count = static_cast<std::uint32_t>(find.integer(5));
+    return &record;
+  }
+  void save_purchase(const PurchaseRecord& record) override {
+    for (auto& purchase : purchases_) {
+      if (purchase.id == record.id) {
+        if (&purchase != &record) purchase = record;
+        return;
+      }
+    }
+    purchases_.push_back(record);
+  }
+
+  std::int64_t budget_used(std::string_view rule) override {
+    std::int64_t used = store_.budget(rule);
+    for (const auto& [name, points] : budgets_) {
+      if (name == rule) used += points;
+    }
+    return used;
+  }
+  void add_budget_used(std::string_view rule, std::int64_t points) override {
+    budgets_.emplace_back(std::string(rule), points);
+  }
+
+  void append_outbox(OutboxMessage message) override { outbox_.push_back(std::move(message)); }
+
+  void set_last_tick(Instant time) override { last_tick_ = time; }
+
+  void save_program(const StoredProgram& program) override { programs_.push_back(program); }
+
+  void commit() override {
+    const SqliteStore::Counters before = store_.counters_;
+    auto& sql = *store_.sql_;
+    sql.savepoint.run();
+    try {
+      write_members();
+      write_records();
+      write_rest();
+      sql.release.run();
+    } catch (const std::exception& e) {
+      store_.counters_ = before;
+      // The savepoint undoes this event's rows alone; the caller's rollback() puts its
+      // members back.
+      if (store_.undo_event()) throw;
+      // The failure took the batch's whole transaction with it, and the cache with it.
+      touched_count_ = 0;
+      clear();
+      open_ = false;
+      store_.lose_batch(e.what());
+    }
+    keep_members();
+    for (const auto& [name, points] : budgets_) {
+      auto it = store_.budgets_.find(std::string_view(name));
+      if (it != store_.budgets_.end()) it->second += points;
+    }
+    clear();
+    open_ = false;
+    store_.committed();
+  }
+
+  void rollback() noexcept override {
+    for (std::size_t i = touched_count_; i-- > 0;) {
+      Touched& touched = touched_[i];
+      engine::MemberState& state = touched.member->state;
+      if (touched.created) {
+        const std::string id = state.id;  // not a reference into the node it erases
+        store_.members_.erase(id);
+        continue;
+      }
+      state.ledger.rollback_journal();
+      static_cast<engine::MemberFields&>(state) = touched.before;
+    }
+    touched_count_ = 0;
+    clear();
+    if (open_) {
+      open_ = false;
+      store_.rolled_back();
+    }
+  }
+
+ private:
+  struct Touched {
+    SqliteStore::Cached* member = nullptr;  // in the store's cache
+    engine::MemberFields before;            // its fields before the transaction
+    std::vector<sqlite::LotMark> marks;     // its lots before the transaction
+    bool created = false;
+    std::int64_t key = 0;         // members.key, once written
+    std::int64_t last_entry = 0;  // its latest entry, once written
+  };
+  struct Pending {
+    std::string id;
+    std::uint64_t fingerprint = 0;
+    std::size_t begin = 0, size = 0;  // in bytes_
+    bool redemption = false;
+  };
+
+  Touched& next_touched() {
+    if (touched_count_ == touched_.size()) touched_.emplace_back();
+    return touched_[touched_count_++];
+  }
+
+  std::optional<EventRecord> find_record(std::string_view id, bool redemption, Statement& find) {
+    for (const Pending& record : records_) {
+      if (record.redemption == redemption && record.id == id) {
+        return EventRecord{record.fingerprint,
+                           std::string_view(bytes_).substr(record.begin, record.size)};
+      }
+    }
+    Query query(find);
+    find.bind(1, id);
+    if (!query.next()) return std::nullopt;
+    found_.assign(find.blob(1));  // the view outlives the statement's row
+    return EventRecord{as_unsigned(find.integer(0)), found_};
+  }
+
+  void add_record(std::string_view id, std::uint64_t fingerprint, std::string_view outcome,
+                  bool redemption) {
+    Pending& record = records_.emplace_back();
+    record.id.assign(id);
+    record.fingerprint = fingerprint;
+    record.begin = bytes_.size();
+    record.size = outcome.size();
+    record.redemption = redemption;
+    bytes_.append(outcome);
+  }
+
+  // Each touched member's new entries, then its state: a new member's row, or a change
+  // record.
+  void write_members() {
+    auto& sql = *store_.sql_;
+    auto& counters = store_.counters_;
+    for (std::size_t i = 0; i < touched_count_; ++i) {
+      Touched& touched = touched_[i];
+      const SqliteStore::Cached& member = *touched.member;
+      touched.key = touched.created ? counters.next_member_key++ : member.key;
+      std::int64_t previous = member.last_entry;
+      for (const engine::LedgerEntry& entry : member.state.ledger.entries()) {
+        const std::int64_t seq = counters.next_entry_seq++;
+        write_entry(seq, touched.key, previous, entry);
+        previous = seq;
+      }
+      touched.last_entry = previous;
+      encoded_.clear();
+      if (touched.created) {
+        sqlite::encode_member(member.state, previous, encoded_);
+        sql.insert_member.bind(1, touched.key).bind(2, member.state.id).bind_blob(3, encoded_);
+        sql.insert_member.run();
+      } else {
+        sqlite::encode_changes(member.state, previous, touched.marks, encoded_);
+        sql.log_member.bind(1, touched.key).bind_blob(2, encoded_);
+        sql.log_member.run();
+        counters.log_bytes += encoded_.size();
+      }
+    }
+  }
+
+  void write_entry(std::int64_t seq, std::int64_t member, std::int64_t previous,
+                   const engine::LedgerEntry& entry) {
+    Statement& insert = store_.sql_->insert_entry;
+    insert.bind(1, seq).bind(2, member);
+    if (previous != 0) {
+      insert.bind(3, previous);
+    } else {
+      insert.bind_null(3);
+    }
+    const engine::Origin& origin = entry.origin;
+    insert.bind(4, static_cast<std::int64_t>(entry.kind))
+        .bind(5, entry.points)
+        .bind(6, entry.asked)
+        .bind(7, entry.time.seconds())
+        .bind(8, origin.event)
+        .bind(9, origin.note)
+        .bind(10, std::int64_t{origin.program_version});
+    if (origin.rule != engine::Origin::kNoRule) {
+      insert.bind(11, std::int64_t{origin.rule});
+    } else {
+      insert.bind_null(11);
+    }
+    insert.bind(12, std::int64_t{origin.action});
+    insert.run();
+  }
+
+  void write_records() {
+    auto& sql = *store_.sql_;
+    for (const Pending& record : records_) {
+      Statement& insert = record.redemption ? sql.insert_redemption : sql.insert_event;
+      insert.bind(1, record.id)
+          .bind(2, as_signed(record.fingerprint))
+          .bind_blob(3, std::string_view(bytes_).substr(record.begin, record.size));
+      insert.run();
+    }
+  }
+
+  void write_rest() {
+    auto& sql = *store_.sql_;
+    for (const PurchaseRecord& purchase : purchases_) {
+      const std::string amount = purchase.amount.to_string();
+      const std::string refunded = purchase.refunded.to_string();
+      sql.save_purchase.bind(1, purchase.id)
+          .bind(2, purchase.member)
+          .bind(3, amount)
+          .bind(4, refunded)
+          .bind(5, purchase.points)
+          .bind(6, as_signed(purchase.first_lot))
+          .bind(7, std::int64_t{purchase.lot_count});
+      sql.save_purchase.run();
+    }
+    for (const auto& [rule, points] : budgets_) {
+      sql.add_budget.bind(1, rule).bind(2, points);
+      sql.add_budget.run();
+    }
+    for (const OutboxMessage& message : outbox_) {
+      sql.append_outbox.bind(1, message.member)
+          .bind(2, message.event)
+          .bind(3, message.rule)
+          .bind(4, message.name)
+          .bind(5, message.data)
+          .bind(6, message.time.seconds());
+      sql.append_outbox.run();
+    }
+    if (last_tick_) {
+      sql.set_meta.bind(1, std::string_view("last_tick")).bind(2, last_tick_->seconds());
+      sql.set_meta.run();
+    }
+    for (const StoredProgram& program : programs_) {
+      sql.insert_program.bind(1, std::int64_t{program.version})
+          .bind(2, program.file)
+          .bind(3, program.text)
+          .bind(4, program.hash);
+      sql.insert_program.run();
+    }
+  }
+
+  // The rows are written: the cache keeps the members as committed.
+  void keep_members() {
+    for (std::size_t i = 0; i < touched_count_; ++i) {
+      Touched& touched = touched_[i];
+      SqliteStore::Cached& member = *touched.member;
+      member.key = touched.key;
+      member.last_entry = touched.last_entry;
+      if (!touched.created && !member.logged) {
+        member.logged = true;
+        store_.logged_.push_back(&member);
+      }
+      engine::Ledger& ledger = member.state.ledger;
+      ledger.end_journal();
+      ledger.forget_entries();  // they are rows now
+      ledger.compact();         // lots with nothing left are history now: the entries keep it
+    }
+    touched_count_ = 0;
+  }
+
+  void clear() noexcept {
+    purchases_.clear();
+    budgets_.clear();
+    outbox_.clear();
+    records_.clear();
+    bytes_.clear();
+    last_tick_.reset();
+    programs_.clear();
+  }
+
+  SqliteStore& store_;
+  bool open_ = false;             // begun, and neither committed nor rolled back
+  std::vector<Touched> touched_;  // the first touched_count_ are this transaction's
+  std::size_t touched_count_ = 0;
+  std::vector<PurchaseRecord> purchases_;
+  std::vector<std::pair<std::string, std::int64_t>> budgets_;
+  std::vector<OutboxMessage> outbox_;
+  std::vector<Pending> records_;
+  std::string bytes_;    // the pending records' outcomes
+  std::string found_;    // the outcome find_event() or find_redemption() returned last
+  std::string encoded_;  // a member's state, being written
+  std::optional<Instant> last_tick_;
+  std::vector<StoredProgram> programs_;
+};
+
+SqliteStore::SqliteStore(const std::string& path, const SqliteOptions& options)
+    : options_(options), db_(path, true, options.busy_timeout_ms) {
+  options_.commit_every_events = std::max<std::uint32_t>(options_.commit_every_events, 1);
+  // Checked before anything is changed: a file that is no loyalty database stays as it was.
+  sqlite::migrate(db_, sqlite::migrations());
+  db_.exec("PRAGMA journal_mode = WAL");
+  // Batched commits need not reach the disk one by one: flush() syncs (WAL keeps them atomic).
+  db_.exec(options_.commit_every_events == 1 ? "PRAGMA synchronous = FULL"
+                                             : "PRAGMA synchronous = NORMAL");
+  db_.exec("PRAGMA cache_size = -65536");  // KiB: the tables' hot pages, and reads of members
+  sql_ = std::make_unique<Statements>(db_);
+  transaction_ = std::make_unique<SqliteTransaction>(*this);
+}
+
+SqliteStore::~SqliteStore() {
+  transaction_->rollback();
+  try {
+    if (!in_batch_ && counters_.log_bytes > 0) {
+      // Merging is tidying, not worth waiting for another writer.
+      sqlite3_busy_timeout(db_.handle(), 0);
+      start_batch();
+    }
+    if (in_batch_) {
+      merge_log();
+      end_batch();
+    }
+  } catch (const Error&) {
+    // Destructors do not throw; what was committed before is in the file.
+  }
+}
+
+Transaction& SqliteStore::begin() {
+  transaction_->rollback();  // a transaction left open is forgotten
+  // A batch whose time ran out while events were refused or repeated commits now.
+  if (in_batch_ && batch_commits_ > 0 && batch_is_old()) end_batch();
+  if (!in_batch_) start_batch();
+  transaction_->open();
+  return *transaction_;
+}
+
+void SqliteStore::start_batch() {
+  sql_->begin_write.run();  // BEGIN IMMEDIATE: the write lock now, or StoreError when busy
+  in_batch_ = true;
+  batch_commits_ = 0;
+  batch_started_ = std::chrono::steady_clock::now();
+  try {
+    check_cache();
+    if (!log_covered_) take_over();
+  } catch (...) {
+    db_.rollback();
+    in_batch_ = false;
+    forget_cache();
+    throw;
+  }
+}
+
+void SqliteStore::end_batch() {
+  try {
+    if (counters_.log_bytes >= kMergeBytes) merge_log();
+    sql_->commit.run();
+  } catch (const StoreError& e) {
+    lose_batch(e.what());
+  }
+  in_batch_ = false;
+  if (options_.commit_every_events > 1) unsynced_ = true;
+}
+
+bool SqliteStore::undo_event() noexcept {
+  const int rc =
+      sqlite3_exec(db_.handle(), "ROLLBACK TO event; RELEASE event", nullptr, nullptr, nullptr);
+  return rc == SQLITE_OK && sqlite3_get_autocommit(db_.handle()) == 0;
+}
+
+void SqliteStore::lose_batch(std::string_view why) {
+  db_.rollback();
+  in_batch_ = false;
+  forget_cache();  // it holds what the file does not
+  throw StoreError(
+      fmt::format("{}; the {} events committed since the database's last commit "
+                  "were lost",
+                  why, batch_commits_));
+}
+
+// This connection is about to write after another one did (or for the first time): members
+// whose state is in member_log may not be cached, so merge the log, and learn where the next
+// keys go.
+void SqliteStore::take_over() {
+  {
+    Query query(sql_->any_logged);
+    if (query.next() && query->integer(0) != 0) merge_log();
+  }
+  counters_.log_bytes = 0;
+  {
+    Query query(sql_->next_member_key);
+    query.next();
+    counters_.next_member_key = query->integer(0);
+  }
+  {
+    Query query(sql_->next_entry_seq);
+    query.next();
+    counters_.next_entry_seq = query->integer(0);
+  }
+  if (!members_complete_) {
+    Query query(sql_->any_member);
+    members_complete_ = query.next() && query->integer(0) == 0;
+  }
+  log_covered_ = true;
+}
+
+// Inside a transaction: drops the cache when another connection committed since it was built.
+void SqliteStore::check_cache() {
+  Query query(sql_->data_version);
+  query.next();
+  const std::int64_t version = query->integer(0);
+  if (data_version_ == version) return;
+  forget_cache();
+  data_version_ = version;
+}
+
+void SqliteStore::forget_cache() noexcept {
+  members_.clear();
+  logged_.clear();
+  budgets_.clear();
+  members_complete_ = false;
+  log_covered_ = false;
+  data_version_.reset();
+}
+
+// Writes the states of the members member_log has changes of into members, and empties it.
+void SqliteStore::merge_log() {
+  if (log_covered_) {
+    for (Cached* member : logged_) {
+      encoded_.clear();
+      sqlite::encode_member(member->state, member->last_entry, encoded_);
+      sql_->update_member.bind_blob(1, encoded_).bind(2, member->key);
+      sql_->update_member.run();
+      member->logged = false;
+    }
+    logged_.clear();
+  } else {
+    merge_from_log();
+  }
+  sql_->clear_log.run();
+  counters_.log_bytes = 0;
+}
+
+// merge_log() without the cache: each member's state from members, with its changes applied in
+// order.
+void SqliteStore::merge_from_log() {
+  absl::flat_hash_map<std::int64_t, Cached> merged;
+  Query log(sql_->all_logged);
+  while (log.next()) {
+    auto [it, added] = merged.try_emplace(log->integer(0));
+    Cached& member = it->second;
+    if (added) {
+      Query base(sql_->member_by_key);
+      base->bind(1, it->first);
+      if (!base.next()) {
+        throw StoreError(fmt::format("the database '{}' holds changes of an unknown member {}",
+                                     db_.path(), it->first));
+      }
+      member.state.id.assign(base->text(0));
+      member.last_entry = decode(member.state.id, base->blob(1), member.state);
+    }
+    member.last_entry = apply(member.state.id, log->blob(1), member.state);
+  }
+  for (auto& [key, member] : merged) {
+    encoded_.clear();
+    sqlite::encode_member(member.state, member.last_entry, encoded_);
+    sql_->update_member.bind_blob(1, encoded_).bind(2, key);
+    sql_->update_member.run();
+  }
+}
+
+// Syncs the write-ahead log, which batched commits (synchronous = NORMAL) leave to the next
+// checkpoint: then everything committed survives a power loss.
+void SqliteStore::sync_log() {
+  sqlite3_file* log = nullptr;
+  const int rc = sqlite3_file_control(db_.handle(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
+  if (rc == SQLITE_OK && log != nullptr && log->pMethods != nullptr) {
+    const int synced = log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
+    if (synced != SQLITE_OK) db_.fail(synced, "sync of the write-ahead log");
+  }
+  unsynced_ = false;
+}
+
+void SqliteStore::flush() {
+  transaction_->rollback();
+  if (in_batch_) end_batch();
+  if (unsynced_) sync_log();
+}
+
+// An event's transaction committed into the batch: the batch commits when full or old.
+void SqliteStore::committed() {
+  ++batch_commits_;
+  if (batch_commits_ >= options_.commit_every_events || batch_is_old()) end_batch();
+}
+
+// A batch that holds no event yet is ended, so as not to keep other writers waiting.
+void SqliteStore::rolled_back() noexcept {
+  if (!in_batch_ || batch_commits_ > 0) return;
+  try {
+    end_batch();
+  } catch (const Error&) {
+    // Nothing was lost: the batch held no event.
+  }
+}
+
+bool SqliteStore::batch_is_old() const noexcept {
+  return std::chrono::steady_clock::now() - batch_started_ >=
+         std::chrono::milliseconds(options_.commit_every_ms);
+}
+
+// A member's committed state from the file; false when there is none.
+bool SqliteStore::read_member(std::string_view id, Cached& into) {
+  Query query(sql_->find_member);
+  query->bind(1, id);
+  if (!query.next()) return false;
+  into.key = query->integer(0);
+  into.last_entry = decode(id, query->blob(1), into.state);
+  into.state.id.assign(id);
+  if (!log_covered_) {  // another connection may have left changes of it
+    Query log(sql_->member_changes);
+    log->bind(1, into.key);
+    while (log.next()) into.last_entry = apply(id, log->blob(0), into.state);
+  }
+  return true;
+}
+
+std::int64_t SqliteStore::decode(std::string_view id, std::string_view state,
+                                 engine::MemberState& into) const {
+  try {
+    return sqlite::decode_member(state, into);
+  } catch (const StoreError& e) {
+    throw StoreError(fmt::format("member '{}' in the database '{}': {}", id, db_.path(), e.what()));
+  }
+}
+
+std::int64_t SqliteStore::apply(std::string_view id, std::string_view changes,
+                                engine::MemberState& into) const {
+  try {
+    return sqlite::apply_changes(changes, into);
+  } catch (const StoreError& e) {
+    throw StoreError(fmt::format("member '{}' in the database '{}': {}", id, db_.path(), e.what()));
+  }
+}
+
+void SqliteStore::load_all_members() {
+  absl::flat_hash_map<std::int64_t, Cached*> by_key;
+  {
+    Query query(sql_->all_members);
+    while (query.next()) {
+      const std::string_view id = query->text(1);
+      auto [it, added] = members_.try_emplace(id);
+      if (!added) continue;  // cached: as it is now
+      it->second.key = query->integer(0);
+      it->second.last_entry = decode(id, query->blob(2), it->second.state);
+      it->second.state.id.assign(id);
+      by_key.emplace(it->second.key, &it->second);
+    }
+  }
+  if (!log_covered_) {  // changes another connection left, in order, to the members just read
+    Query query(sql_->all_logged);
+    while (query.next()) {
+      auto it = by_key.find(query->integer(0));
+      if (it == by_key.end()) continue;
+      Cached& member = *it->second;
+      member.last_entry = apply(member.state.id, query->blob(1), member.state);
+    }
+  }
+  members_complete_ = true;
+}
+
+std::vector<engine::LedgerEntry> SqliteStore::read_entries(std::int64_t last_entry) {
+  std::vector<engine::LedgerEntry> entries;
+  if (last_entry == 0) return entries;
+  Query query(sql_->member_entries);
+  query->bind(1, last_entry);
+  while (query.next()) {
+    const std::int64_t kind = query->integer(0);
+    if (kind < 0 || kind > static_cast<std::int64_t>(engine::EntryKind::expire)) {
+      throw StoreError(fmt::format("a ledger entry in the database '{}' has an unknown kind {}",
+                                   db_.path(), kind));
+    }
+    engine::LedgerEntry& entry = entries.emplace_back();
+    entry.kind = static_cast<engine::EntryKind>(kind);
+    entry.points = query->integer(1);
+    entry.asked = query->integer(2);
+    entry.time = Instant::from_seconds(query->integer(3));
+    entry.origin.event.assign(query->text(4));
+    entry.origin.note.assign(query->text(5));
+    entry.origin.program_version = static_cast<std::uint32_t>(query->integer(6));
+    entry.origin.rule =
+        query->is_null(7) ? engine::Origin::kNoRule : static_cast<std::uint32_t>(query->integer(7));
+    entry.origin.action = static_cast<std::uint32_t>(query->integer(8));
+  }
+  return entries;
+}
+
+std::int64_t SqliteStore::budget(std::string_view rule) {
+  auto it = budgets_.find(rule);
+  if (it != budgets_.end()) return it->second;
+  std::int64_t used = 0;
+  {
+    Query query(sql_->find_budget);
+    query->bind(1, rule);
+    if (query.next()) used = query->integer(0);
+  }
+  budgets_.emplace(std::string(rule), used);
+  return used;
+}
+
+std::vector<std::string> SqliteStore::member_ids() {
+  ReadScope scope(*this);
+  std::vector<std::string> ids;
+  Query query(sql_->member_ids);
+  while (query.next()) ids.emplace_back(query->text(0));
+  return ids;
+}
+
+std::optional<engine::MemberState> SqliteStore::load_member(std::string_view id) {
+  ReadScope scope(*this);
+  Cached member;
+  if (auto it = members_.find(id); it != members_.end()) {
+    member = it->second;
+  } else if (!read_member(id, member)) {
+    return std::nullopt;
+  }
+  engine::MemberState state = std::move(member.state);
+  const engine::Ledger& ledger = state.ledger;
+  std::vector<engine::Lot> lots = ledger.lots();
+  state.ledger = engine::Ledger::restore(std::move(lots), ledger.debt(),
+                                         read_entries(member.last_entry), ledger.next_lot_id());
+  return state;
+}
+
+void SqliteStore::visit_members(const std::function<void(const engine::MemberState&)>& visit) {
+  ReadScope scope(*this);
+  if (!members_complete_) load_all_members();
+  for (const auto& [id, member] : members_) visit(member.state);
+}
+
+Totals SqliteStore::totals() {
+  ReadScope scope(*this);
+  Totals totals;
+  {
+    Query query(sql_->count_events);
+    if (query.next()) totals.events = as_unsigned(query->integer(0));
+  }
+  Query query(sql_->count_members);
+  if (query.next()) totals.members = as_unsigned(query->integer(0));
+  return totals;
+}
+
+std::vector<OutboxMessage> SqliteStore::outbox() {
+  ReadScope scope(*this);
+  std::vector<OutboxMessage> messages;
+  Query query(sql_->outbox);
+  while (query.next()) {
+    OutboxMessage& message = messages.emplace_back();
+    message.sequence = as_unsigned(query->integer(0));
+    message.member.assign(query->text(1));
+    message.event.assign(query->text(2));
+    message.rule.assign(query->text(3));
+    message.name.assign(query->text(4));
+    message.data.assign(query->text(5));
+    message.time = Instant::from_seconds(query->integer(6));
+  }
+  return messages;
+}
+
+std::optional<Instant> SqliteStore::last_tick() {
+  ReadScope scope(*this);
+  Query query(sql_->find_meta);
+  query->bind(1, std::string_view("last_tick"));
+  if (!query.next()) return std::nullopt;
+  return Instant::from_seconds(query->integer(0));
+}
+
+std::vector<StoredProgram> SqliteStore::programs() {
+  ReadScope scope(*this);
+  std::vector<StoredProgram> programs;
+  Query query(sql_->programs);
+  while (query.next()) {
+    StoredProgram& program = programs.emplace_back();
+    program.version = static_cast<std::uint32_t>(query->integer(0));
+    program.file.assign(query->text(1));
+    program.text.assign(query->text(2));
+    program.hash.assign(query->text(3));
+  }
+  return programs;
+}
+
+void SqliteStore::backup(const std::string& destination) {
+  flush();  // everything committed so far is in the file
+  sqlite::Database source(db_.path(), false, options_.busy_timeout_ms);
+  sqlite::Database target(destination, true, options_.busy_timeout_ms);
+  sqlite3_backup* backup = sqlite3_backup_init(target.handle(), "main", source.handle(), "main");
+  if (backup == nullptr) target.fail(sqlite3_extended_errcode(target.handle()), "backup");
+  int rc = SQLITE_OK;
+  int restarts = 0;
+  int remaining = INT_MAX;
+  std::uint32_t waited_ms = 0;
+  do {
+    // Steps let others write in between; a copy restarted too often is finished in one.
+    rc = sqlite3_backup_step(backup, restarts < kBackupRestarts ? kBackupStep : -1);
+    if (sqlite3_backup_remaining(backup) > remaining) ++restarts;
+    remaining = sqlite3_backup_remaining(backup);
+    if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && waited_ms < options_.busy_timeout_ms) {
+      sqlite3_sleep(10);
+      waited_ms += 10;
+      rc = SQLITE_OK;
+    }
+  } while (rc == SQLITE_OK);
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) target.fail(rc, fmt::format("backup of '{}'", db_.path()));
+}
+
+}  // namespace loyalty::store

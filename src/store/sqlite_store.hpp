@@ -1,0 +1,130 @@
+#pragma once
+// The SQLite store: the reference backend, one file (schema in sqlite/schema.cpp).
+//
+// Speed comes from three choices:
+// - Members are cached in the process, write-through: an event reads its member from memory
+//   and writes it back once, as one blob. The cache is valid while this connection is the only
+//   writer; PRAGMA data_version tells when another connection committed, and drops it.
+// - One database transaction holds many events (SqliteOptions): each event's writes are
+//   buffered in its Transaction and written at commit() inside a SAVEPOINT, so a rejected
+//   event never reaches the file and a failed write rolls back alone. The batch commits every
+//   commit_every_events events or commit_every_ms milliseconds, and on flush().
+// - Every per-event write lands at the end of a table: what an event changed of a member goes
+//   to member_log as a small change record (its fields and the lots it made or changed),
+//   merged into members now and then; ledger entries chain to the member's previous entry
+//   instead of an index. A batch then writes a few pages, not one per member.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/node_hash_map.h>
+
+#include "loyalty/store.hpp"
+#include "store/sqlite/database.hpp"
+#include "store/store.hpp"
+
+namespace loyalty::store {
+
+class SqliteTransaction;
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::string& path, const SqliteOptions& options);
+  /// Commits the open batch and merges member_log (errors are swallowed: call flush() first
+  /// to see them).
+  ~SqliteStore() override;
+
+  /// Starts the batch's database transaction if none is open (waiting up to busy_timeout_ms
+  /// for another writer, then throwing StoreError).
+  Transaction& begin() override;
+  std::vector<std::string> member_ids() override;
+  std::optional<engine::MemberState> load_member(std::string_view id) override;
+  void visit_members(const std::function<void(const engine::MemberState&)>& visit) override;
+  Totals totals() override;
+  std::vector<OutboxMessage> outbox() override;
+  std::optional<Instant> last_tick() override;
+  std::vector<StoredProgram> programs() override;
+  /// Commits the open batch and syncs the write-ahead log: everything committed is durable.
+  void flush() override;
+
+  /// Copies the database to `destination` online (backup_sqlite_store()).
+  void backup(const std::string& destination);
+
+ private:
+  friend class SqliteTransaction;
+  struct Statements;
+  class ReadScope;
+
+  // Lookup by string_view without building a std::string (as the memory store's maps).
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
+  struct Equal {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+  };
+
+  // A member as committed, with where it lives in the file.
+  struct Cached {
+    engine::MemberState state;    // its ledger holds lots and debt, no entries
+    std::int64_t key = 0;         // members.key
+    std::int64_t last_entry = 0;  // entries.seq of its latest entry; 0: none
+    bool logged = false;          // member_log holds changes of it, not yet merged
+  };
+
+  // Where the next rows go; put back when a commit fails halfway.
+  struct Counters {
+    std::int64_t next_member_key = 1;
+    std::int64_t next_entry_seq = 1;
+    std::uint64_t log_bytes = 0;  // of the change records in member_log
+  };
+
+  void start_batch();
+  void end_batch();
+  bool undo_event() noexcept;
+  [[noreturn]] void lose_batch(std::string_view why);
+  void take_over();
+  void check_cache();
+  void forget_cache() noexcept;
+  void merge_log();
+  void merge_from_log();
+  void sync_log();
+  void committed();
+  void rolled_back() noexcept;
+  [[nodiscard]] bool batch_is_old() const noexcept;
+  bool read_member(std::string_view id, Cached& into);
+  std::int64_t decode(std::string_view id, std::string_view state, engine::MemberState& into) const;
+  std::int64_t apply(std::string_view id, std::string_view changes,
+                     engine::MemberState& into) const;
+  void load_all_members();
+  std::vector<engine::LedgerEntry> read_entries(std::int64_t last_entry);
+  std::int64_t budget(std::string_view rule);
+
+  SqliteOptions options_;
+  sqlite::Database db_;
+  std::unique_ptr<Statements> sql_;
+
+  absl::node_hash_map<std::string, Cached, Hash, Equal> members_;  // stable: transactions point in
+  absl::flat_hash_map<std::string, std::int64_t, Hash, Equal> budgets_;
+  bool members_complete_ = false;             // members_ holds every member in the file
+  bool log_covered_ = false;                  // every member with rows in member_log is in members_
+  std::vector<Cached*> logged_;               // the members marked logged
+  std::string encoded_;                       // a member's state, being merged
+  std::optional<std::int64_t> data_version_;  // PRAGMA data_version the cache was built at
+  Counters counters_;
+
+  bool in_batch_ = false;  // the batch's database transaction is open
+  std::uint32_t batch_commits_ = 0;
+  std::chrono::steady_clock::time_point batch_started_;
+  bool unsynced_ = false;  // committed under synchronous = NORMAL since the last sync
+
+  std::unique_ptr<SqliteTransaction> transaction_;  // reused by every begin()
+};
+
+}  // namespace loyalty::store

@@ -1,0 +1,288 @@
+// What only the SQLite store does: its schema's versions, refusing files it cannot read, two
+// writers on one file, online backups, and when batched commits reach the file.
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "loyalty/engine.hpp"
+#include "loyalty/event_reader.hpp"
+#include "loyalty/store.hpp"
+#include "store/sqlite/database.hpp"
+#include "store/sqlite/schema.hpp"
+#include "store/store.hpp"
+#include "store_testing.hpp"
+
+using namespace loyalty;
+using store_testing::event;
+using store_testing::purchase;
+using store_testing::TempDir;
+
+namespace {
+
+const char* kRules = R"(program "Basic"
+rule welcome on enroll {
+  award 100 points
+}
+rule base on purchase {
+  award event.amount points
+}
+)";
+
+std::shared_ptr<const Program> basic() {
+  return compile(kRules, "basic.rules");
+}
+
+std::int64_t integer(store::sqlite::Database& db, const char* sql) {
+  store::sqlite::Statement statement(db, sql);
+  store::sqlite::Query query(statement);
+  REQUIRE(query.next());
+  return query->integer(0);
+}
+
+std::int64_t integer(const std::string& path, const char* sql) {
+  store::sqlite::Database db(path, false, 1000);
+  return integer(db, sql);
+}
+
+// The message of the StoreError that `f` throws ("" when it throws none).
+template <class F>
+std::string store_error(F f) {
+  try {
+    f();
+  } catch (const StoreError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("a new file gets the last schema version; a newer file is refused, naming both") {
+  TempDir dir;
+  const std::string path = dir.file("loyalty.db");
+  open_sqlite_store(path).reset();
+  CHECK(integer(path, "PRAGMA user_version") == 1);
+  CHECK(integer(path, "PRAGMA application_id") == 0x4C4F594C);
+  CHECK(integer(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'member_log'") == 1);
+  open_sqlite_store(path).reset();  // a file at version 1 opens as it is
+
+  store::sqlite::Database(path, false, 1000).exec("PRAGMA user_version = 999");
+  const std::string error = store_error([&] { open_sqlite_store(path); });
+  CAPTURE(error);
+  CHECK(contains(error, path));
+  CHECK(contains(error, "schema version 999"));
+  CHECK(contains(error, "version 1 that this build of loyalty reads"));
+}
+
+TEST_CASE("a migration upgrades an older file in place, keeping its data") {
+  TempDir dir;
+  const std::string path = dir.file("loyalty.db");
+  {
+    Engine engine(basic(), open_sqlite_store(path));
+    engine.process(parse_event(event("e1", "enroll", "2026-01-01T09:00:00Z")));
+  }
+  // Version 2 is one more entry in the list.
+  const store::sqlite::Migration v2[] = {
+      store::sqlite::migrations()[0],
+      {2, "CREATE TABLE extra (x INTEGER); INSERT INTO extra (x) SELECT count(*) FROM events;"},
+  };
+  {
+    store::sqlite::Database db(path, false, 1000);
+    store::sqlite::migrate(db, v2);
+    CHECK(integer(db, "PRAGMA user_version") == 2);
+    CHECK(integer(db, "SELECT x FROM extra") == 1);
+    store::sqlite::migrate(db, v2);  // current: nothing to do
+    CHECK(integer(db, "SELECT count(*) FROM extra") == 1);
+    CHECK(contains(store_error([&] { store::sqlite::migrate(db, store::sqlite::migrations()); }),
+                   "schema version 2, newer than version 1"));
+  }
+  // A fresh file gets every migration in order.
+  const std::string fresh = dir.file("fresh.db");
+  store::sqlite::Database db(fresh, true, 1000);
+  store::sqlite::migrate(db, v2);
+  CHECK(integer(db, "PRAGMA user_version") == 2);
+  CHECK(integer(db, "SELECT x FROM extra") == 0);
+}
+
+TEST_CASE("a file that is not a SQLite database, or not a loyalty one, is refused") {
+  TempDir dir;
+  const std::string junk = dir.file("junk.db");
+  std::ofstream(junk) << std::string(5000, 'x');
+  std::string error = store_error([&] { open_sqlite_store(junk); });
+  CAPTURE(error);
+  CHECK(contains(error, "'" + junk + "' is not a SQLite database"));
+
+  const std::string other = dir.file("other.db");
+  store::sqlite::Database(other, true, 1000).exec("CREATE TABLE accounts (id TEXT)");
+  error = store_error([&] { open_sqlite_store(other); });
+  CHECK(contains(error, "'" + other + "' is not a loyalty database"));
+  CHECK(integer(other, "PRAGMA user_version") == 0);  // left as it was
+
+  CHECK(store_error([&] { open_sqlite_store(dir.file("no/such/dir/x.db")); }) != "");
+  auto memory = make_memory_store();
+  CHECK(store_error([&] { backup_sqlite_store(*memory, dir.file("copy.db")); }) ==
+        "backup_sqlite_store: the store is not a SQLite store");
+}
+
+TEST_CASE("a member whose stored state is unreadable is an error that names it") {
+  TempDir dir;
+  const std::string path = dir.file("loyalty.db");
+  {
+    Engine engine(basic(), open_sqlite_store(path));
+    engine.process(parse_event(event("e1", "enroll", "2026-01-01T09:00:00Z")));
+  }
+  store::sqlite::Database(path, false, 1000).exec("UPDATE members SET state = x'01ff'");
+  auto store = open_sqlite_store(path);
+  const std::string error = store_error([&] { store->load_member("m1"); });
+  CAPTURE(error);
+  CHECK(contains(error, "member 'm1' in the database '" + path + "'"));
+}
+
+TEST_CASE("a second writer waits for the first, then fails cleanly; the first goes on") {
+  TempDir dir;
+  const std::string path = dir.file("loyalty.db");
+  auto first = open_sqlite_store(path);  // batched: its batch holds the write lock
+  Engine a(basic(), first);
+  REQUIRE(a.process(parse_event(event("e1", "enroll", "2026-01-01T09:00:00Z"))).status ==
+          Status::applied);
+
+  auto second = open_sqlite_store(path, SqliteOptions{1000, 200, 100});
+  const auto started = std::chrono::steady_clock::now();
+  const std::string error = store_error([&] { second->begin(); });
+  const auto waited = std::chrono::steady_clock::now() - started;
+  CAPTURE(error);
+  CHECK(error ==
+        "the database '" + path + "' is busy: another process is writing to it (waited 100 ms)");
+  CHECK(waited >= std::chrono::milliseconds(90));
+  // The second sees what the first committed to the file, and no more.
+  CHECK(second->totals().events == 0);
+
+  // The first goes on, and commits.
+  CHECK(a.process(parse_event(purchase("e2", "2026-01-02T10:00:00Z", "10"))).points == 110);
+  a.flush();
+  CHECK(second->totals().events == 2);
+
+  // Now the second writes; the first sees it on its next event (its cache is dropped).
+  {
+    Engine b(basic(), second);
+    CHECK(b.process(parse_event(purchase("e3", "2026-01-03T10:00:00Z", "5"))).points == 115);
+    b.flush();
+  }
+  CHECK(a.process(parse_event(purchase("e4", "2026-01-04T10:00:00Z", "1"))).points == 116);
+  a.flush();
+  auto m = first->load_member("m1");
+  REQUIRE(m.has_value());
+  CHECK(m->ledger.entries().size() == 4);
+  CHECK(m->ledger.check_invariant() == "");
+  CHECK(m->purchases == 3);
+}
+
+TEST_CASE("a backup taken while others write is a consistent copy") {
+  TempDir dir;
+  const std::string path = dir.file("loyalty.db");
+  const std::string copy = dir.file("copy.db");
+  auto program = compile_file("../rules/retail.rules");
+  auto source = open_sqlite_store(path);
+  Engine engine(program, source);
+  EventReader reader("data/retail_10k.jsonl");
+  Event e;
+  Outcome outcome;
+  for (int n = 0; n < 5000 && reader.next(e) == EventReader::Status::event; ++n) {
+    engine.process(e, outcome);
+  }
+
+  engine.flush();  // its batch would keep the other writer waiting
+
+  // Another connection writes all through the backup.
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::string writer_error;
+  std::thread writer([&] {
+    try {
+      Engine other(program, open_sqlite_store(path, SqliteOptions{10, 200, 10000}));
+      for (int n = 0; !stop || n < 50; ++n) {
+        const std::string id = "w" + std::to_string(n);
+        other.process(parse_event(event(id, "enroll", "2026-06-01T09:00:00Z",
+                                        R"("profile":{"birthday":"1990-01-01"})", id)));
+        ++written;
+      }
+      other.flush();
+    } catch (const Error& error) {
+      writer_error = error.what();
+      stop = true;
+    }
+  });
+  while (written < 10 && !stop) std::this_thread::yield();
+  backup_sqlite_store(*source, copy);
+  stop = true;
+  writer.join();
+  REQUIRE(writer_error == "");
+
+  // The source goes on.
+  while (reader.next(e) == EventReader::Status::event) engine.process(e, outcome);
+  engine.flush();
+  CHECK(source->totals().events == 10000 + static_cast<std::uint64_t>(written.load()));
+
+  {
+    store::sqlite::Database db(copy, false, 1000);
+    store::sqlite::Statement check(db, "PRAGMA integrity_check");
+    store::sqlite::Query query(check);
+    REQUIRE(query.next());
+    CHECK(query->text(0) == "ok");
+  }
+  auto copied = open_sqlite_store(copy);
+  const store::Totals totals = copied->totals();
+  CHECK(totals.events >= 5000);
+  CHECK(totals.events <= 5000 + static_cast<std::uint64_t>(written.load()));
+  for (const std::string& id : copied->member_ids()) {
+    auto m = copied->load_member(id);
+    REQUIRE(m.has_value());
+    CHECK(m->ledger.check_invariant() == "");
+  }
+}
+
+TEST_CASE("batched commits reach the file every N events, after some time, and on flush()") {
+  TempDir dir;
+  const std::string path = dir.file("loyalty.db");
+  auto reader = open_sqlite_store(path);  // another connection, only reading
+  {
+    auto store = open_sqlite_store(path, SqliteOptions{7, 60000, 5000});
+    Engine engine(basic(), store);  // saving the program is the batch's first commit
+    engine.process(parse_event(event("e1", "enroll", "2026-01-01T09:00:00Z")));
+    for (int n = 2; n <= 18; ++n) {
+      engine.process(parse_event(purchase("e" + std::to_string(n), "2026-01-02T10:00:00Z", "1")));
+    }
+    CHECK(reader->totals().events == 13);  // two batches of 7 commits: the program and 13 events
+    engine.flush();
+    CHECK(reader->totals().events == 18);
+    engine.process(parse_event(purchase("e19", "2026-01-03T10:00:00Z", "1")));
+    CHECK(reader->totals().events == 18);
+  }  // closing commits
+  CHECK(reader->totals().events == 19);
+  auto m = reader->load_member("m1");
+  REQUIRE(m.has_value());
+  CHECK(m->ledger.entries().size() == 19);
+  CHECK(m->ledger.available(Instant::parse("2026-02-01T00:00:00Z")) == 118);
+
+  auto store = open_sqlite_store(path, SqliteOptions{1000, 50, 5000});
+  Engine engine(basic(), store);
+  engine.process(parse_event(purchase("e20", "2026-01-04T10:00:00Z", "1")));
+  CHECK(reader->totals().events == 19);
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  // The batch is old: it commits before the next event, which starts another.
+  engine.process(parse_event(purchase("e21", "2026-01-04T11:00:00Z", "1")));
+  CHECK(reader->totals().events == 20);
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  engine.process(parse_event(purchase("e21", "2026-01-04T11:00:00Z", "1")));  // a duplicate
+  CHECK(reader->totals().events == 21);
+}
