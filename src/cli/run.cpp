@@ -43,11 +43,14 @@ class Progress {
   explicit Progress(std::uint64_t total_bytes)
       : shown_(isatty(fileno(stderr)) != 0), total_(total_bytes), started_(Clock::now()) {}
 
-  void update(std::uint64_t events, std::uint64_t bytes_done) {
+  // `bytes_done()` says how far the input is read; asked only when the line is redrawn.
+  template <class BytesDone>
+  void update(std::uint64_t events, BytesDone bytes_done_of) {
     if (!shown_ || (events & 1023) != 0) return;
     const auto now = Clock::now();
     if (now - last_ < std::chrono::milliseconds(250)) return;
     last_ = now;
+    const std::uint64_t bytes_done = bytes_done_of();
     const auto elapsed = now - started_;
     std::string left = "";
     if (total_ > 0 && bytes_done > 0 && bytes_done <= total_) {
@@ -152,10 +155,12 @@ RunResult feed(Engine& engine, const std::vector<std::string>& files, Rejects& r
         rejects.add(file, reader.line(), outcome.reason, to_json(event));
       }
       if (!result.last || *result.last < event.time) result.last = event.time;
-      if (stream) {
-        const long at = std::ftell(stream.get());  // the reader reads ahead: near enough
-        progress.update(result.tally.events, done_bytes + (at > 0 ? static_cast<std::uint64_t>(at) : 0));
-      }
+      progress.update(result.tally.events, [&]() -> std::uint64_t {
+        // ftell asks the kernel: only when the line is redrawn. The reader reads ahead of
+        // the event, which is near enough for a time left.
+        const long at = stream ? std::ftell(stream.get()) : 0;
+        return done_bytes + (at > 0 ? static_cast<std::uint64_t>(at) : 0);
+      });
     }
     if (stream) {
       const long at = std::ftell(stream.get());
