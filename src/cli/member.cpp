@@ -127,7 +127,13 @@ int forget(const Options& o) {
     return invalid;
   }
   engine->flush();
-  fmt::print("member '{}': personal data erased; ledger and figures kept\n", o.id);
+  if (o.json) {
+    Json json;
+    json.begin_object().key("member").string(o.id).key("forgotten").boolean(true).end_object();
+    fmt::print("{}\n", json.text());
+  } else {
+    fmt::print("member '{}': personal data erased; ledger and figures kept\n", o.id);
+  }
   return ok;
 }
 
@@ -161,10 +167,12 @@ Command add_export(CLI::App& app) {
 
 Command add_forget(CLI::App& app) {
   auto o = std::make_shared<Options>();
-  add_member_command(app, "forget",
-                     "Erase a member's personal data (pii attributes, undeclared profile keys); "
-                     "keep its ledger and figures",
-                     *o);
+  CLI::App* sub = add_member_command(
+      app, "forget",
+      "Erase a member's personal data (pii attributes, undeclared profile keys); keep its "
+      "ledger and figures",
+      *o);
+  sub->add_flag("--json", o->json, "Print the result as JSON");
   return [o] { return forget(*o); };
 }
 

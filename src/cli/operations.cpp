@@ -182,7 +182,13 @@ int stats(const Options& o) {
 int backup(const Options& o) {
   auto store = o.session.open_existing();
   backup_sqlite_store(*store, o.id);
-  fmt::print("backed up '{}' to '{}'\n", o.session.db, o.id);
+  if (o.json) {
+    Json json;
+    json.begin_object().key("database").string(o.session.db).key("backup").string(o.id).end_object();
+    fmt::print("{}\n", json.text());
+  } else {
+    fmt::print("backed up '{}' to '{}'\n", o.session.db, o.id);
+  }
   return ok;
 }
 
@@ -249,6 +255,7 @@ Command add_backup(CLI::App& app) {
       app.add_subcommand("backup", "An online copy of the database while others keep writing");
   sub->add_option("destination", o->id, "Where to write the copy")->required();
   o->session.add_options(sub, false);
+  sub->add_flag("--json", o->json, "Print the result as JSON");
   return [o] { return backup(*o); };
 }
 

@@ -185,7 +185,9 @@ TEST_CASE("pii is masked unless asked for, and forget erases it") {
   CHECK(cli("member --json m1 " + db.arg() + at).out.find(R"("email":"***")") != std::string::npos);
   CHECK(cli("member --json --show-pii m1 " + db.arg() + at).out.find(R"("email":"a@b.cn")") != std::string::npos);
   CHECK(cli("member m1 " + db.arg() + at).out.find("email               \"***\"") != std::string::npos);
-  CHECK(cli("forget m1 " + db.arg()).exit_code == 0);
+  Run forgot = cli("forget --json m1 " + db.arg());
+  CHECK(forgot.exit_code == 0);
+  CHECK(forgot.out == "{\"member\":\"m1\",\"forgotten\":true}\n");
   CHECK(cli("export m1 " + db.arg() + at).out.find(R"("email":null)") != std::string::npos);
   CHECK(cli("forget nobody " + db.arg()).exit_code == 1);
   fs::remove(rules);
@@ -257,8 +259,9 @@ TEST_CASE("tick does the day's work; backup copies the database while it is open
   CHECK(tick.out == R"({"time":"2027-01-01T00:00:00Z","members":25,"expired_points":0,"tier_changes":0,"stage_changes":0,"daily_rules_fired":0,"rejected":[]})"
                     "\n");
   CHECK(cli("tick 2026-06-01T00:00:00Z " + db.arg()).exit_code == 1);  // before the last tick
-  Run backup = cli("backup " + copy.path.string() + " " + db.arg());
+  Run backup = cli("backup --json " + copy.path.string() + " " + db.arg());
   CHECK(backup.exit_code == 0);
+  CHECK(backup.out == R"({"database":")" + db.path.string() + R"(","backup":")" + copy.path.string() + "\"}\n");
   const std::string at = " --at 2027-01-01T00:00:00Z";
   CHECK(cli("stats --json " + copy.arg() + at).out == cli("stats --json " + db.arg() + at).out);
 }
