@@ -155,9 +155,16 @@ void append_int(JsonText& out, PyObject* value) {
   out.put(py::str(value).cast<std::string>());
 }
 
+// isinstance(value, cls), an error in it (a broken __instancecheck__) taken as false.
+bool is_instance(PyObject* value, PyObject* cls) {
+  const int result = PyObject_IsInstance(value, cls);
+  if (result < 0) PyErr_Clear();
+  return result == 1;
+}
+
 bool is_decimal(PyObject* value) {
   return Py_TYPE(value) == reinterpret_cast<PyTypeObject*>(decimal_class) ||
-         PyObject_IsInstance(value, decimal_class) == 1;
+         is_instance(value, decimal_class);
 }
 
 void append_decimal(JsonText& out, PyObject* value, const Path& path) {
@@ -169,7 +176,8 @@ void append_decimal(JsonText& out, PyObject* value, const Path& path) {
   out.put(text);
 }
 
-// CPython's datetime accessors are macros made of C casts: they are read here, and only here.
+// CPython's accessors of datetime fields and of a str's storage are macros made of C casts:
+// they are used here, and only here.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wold-style-cast"
 Date date_of(PyObject* date) {
@@ -253,7 +261,7 @@ void append_list(JsonText& out, PyObject* list, const Path& path, int depth) {
 }
 
 bool is_mapping(PyObject* value) {
-  return PyDict_Check(value) || PyObject_IsInstance(value, mapping_class) == 1;
+  return PyDict_Check(value) || is_instance(value, mapping_class);
 }
 
 void append_value(JsonText& out, PyObject* value, const Path& path, int depth) {

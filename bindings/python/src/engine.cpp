@@ -220,6 +220,11 @@ class PyEngine {
   // as it does a file's.
   void process_chunk(Chunk& chunk, RunSummary& summary) {
     if (chunk.size() == 0) return;
+    // Emptied however it ends: a chunk the store failed on is not tried again.
+    struct Clear {
+      Chunk& chunk;
+      ~Clear() { chunk.clear(); }
+    } clear{chunk};
     run([&](Engine& engine) {
       EventReader reader = EventReader::from_string(chunk.text());
       Event event;
@@ -236,7 +241,6 @@ class PyEngine {
         summary.add(outcome, event, Reject{index, {}, {}, {}, {}});
       }
     });
-    chunk.clear();
   }
 
   // Runs `work` on the engine with the GIL released and the engine locked. The lock is taken
