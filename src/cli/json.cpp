@@ -132,6 +132,12 @@ void write_effect(Json& json, const Effect& e) {
 
 }  // namespace
 
+void write_counts(Json& json, const std::map<std::string, std::uint64_t>& counts) {
+  json.begin_object();
+  for (const auto& [name, count] : counts) json.key(name).unsigned_number(count);
+  json.end_object();
+}
+
 void write_outcome(Json& json, const Outcome& o) {
   json.begin_object();
   json.key("status").string(status_name(o.status));

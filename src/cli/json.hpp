@@ -3,6 +3,7 @@
 // strings, so that no command builds JSON by string concatenation.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,9 @@ class Json {
   std::vector<bool> first_;  // per open container: no value written in it yet
   bool after_key_ = false;
 };
+
+/// Counts by name as a JSON object: {"bronze":3,"gold":1}.
+void write_counts(Json& json, const std::map<std::string, std::uint64_t>& counts);
 
 /// An outcome as JSON: status, event, member, reason, effects, rules, points, tier, stage.
 void write_outcome(Json& json, const Outcome& outcome);

@@ -141,12 +141,6 @@ int explain(const Options& o) {
   return ok;
 }
 
-void write_counts(Json& json, const char* name, const std::map<std::string, std::uint64_t>& counts) {
-  json.key(name).begin_object();
-  for (const auto& [key, count] : counts) json.key(key).unsigned_number(count);
-  json.end_object();
-}
-
 int stats(const Options& o) {
   auto engine = o.session.engine(o.session.open_existing());
   Stats s = engine->stats(o.session.when());
@@ -156,9 +150,9 @@ int stats(const Options& o) {
     json.key("events").unsigned_number(s.events);
     json.key("members").unsigned_number(s.members);
     json.key("points_total").number(s.points_total);
-    write_counts(json, "tiers", s.tiers);
-    write_counts(json, "stages", s.stages);
-    write_counts(json, "tags", s.tags);
+    write_counts(json.key("tiers"), s.tiers);
+    write_counts(json.key("stages"), s.stages);
+    write_counts(json.key("tags"), s.tags);
     json.end_object();
     fmt::print("{}\n", json.text());
     return ok;

@@ -172,12 +172,6 @@ RunResult feed(Engine& engine, const std::vector<std::string>& files, Rejects& r
   return result;
 }
 
-void write_counts(Json& json, const std::map<std::string, std::uint64_t>& counts) {
-  json.begin_object();
-  for (const auto& [name, count] : counts) json.key(name).unsigned_number(count);
-  json.end_object();
-}
-
 void print_counts(const char* title, const std::map<std::string, std::uint64_t>& counts) {
   if (counts.empty()) return;
   fmt::print("{}\n", title);
