@@ -67,6 +67,8 @@ struct SqliteStore::Statements {
         commit(db, "COMMIT"),
         savepoint(db, "SAVEPOINT event"),
         release(db, "RELEASE event"),
+        merge(db, "SAVEPOINT merge"),
+        release_merge(db, "RELEASE merge"),
         data_version(db, "PRAGMA data_version"),
         find_event(db, "SELECT fingerprint, outcome FROM events WHERE id = ?"),
         insert_event(db, "INSERT INTO events (id, fingerprint, outcome) VALUES (?, ?, ?)"),
@@ -130,7 +132,7 @@ struct SqliteStore::Statements {
         count_events(db, "SELECT count(*) FROM events"),
         count_members(db, "SELECT count(*) FROM members") {}
 
-  Statement begin_write, begin_read, commit, savepoint, release, data_version;
+  Statement begin_write, begin_read, commit, savepoint, release, merge, release_merge, data_version;
   Statement find_event, insert_event, find_redemption, insert_redemption;
   Statement find_member, member_by_key, member_changes, insert_member, update_member, log_member,
       all_members, all_logged, member_ids, any_logged, any_member, clear_log, next_member_key;
@@ -530,18 +532,19 @@ SqliteStore::SqliteStore(const std::string& path, const SqliteOptions& options)
 
 SqliteStore::~SqliteStore() {
   transaction_->rollback();
+  // Destructors do not throw: what fails is left as it is (the log stays, readers apply it;
+  // what was committed before is in the file).
   try {
     if (!in_batch_ && counters_.log_bytes > 0) {
-      // Merging is tidying, not worth waiting for another writer.
-      sqlite3_busy_timeout(db_.handle(), 0);
+      sqlite3_busy_timeout(db_.handle(), 0);  // tidying is not worth waiting for another writer
       start_batch();
     }
-    if (in_batch_) {
-      merge_log();
-      end_batch();
-    }
+    if (in_batch_) merge_log();
   } catch (const Error&) {
-    // Destructors do not throw; what was committed before is in the file.
+  }
+  try {
+    flush();
+  } catch (const Error&) {
   }
 }
 
@@ -642,21 +645,29 @@ void SqliteStore::forget_cache() noexcept {
   data_version_.reset();
 }
 
-// Writes the states of the members member_log has changes of into members, and empties it.
+// Writes the states of the members member_log has changes of into members, and empties it:
+// all of it or none (half a merge would apply old changes over newer states).
 void SqliteStore::merge_log() {
-  if (log_covered_) {
-    for (Cached* member : logged_) {
-      encoded_.clear();
-      sqlite::encode_member(member->state, member->last_entry, encoded_);
-      sql_->update_member.bind_blob(1, encoded_).bind(2, member->key);
-      sql_->update_member.run();
-      member->logged = false;
+  sql_->merge.run();
+  try {
+    if (log_covered_) {
+      for (const Cached* member : logged_) {
+        encoded_.clear();
+        sqlite::encode_member(member->state, member->last_entry, encoded_);
+        sql_->update_member.bind_blob(1, encoded_).bind(2, member->key);
+        sql_->update_member.run();
+      }
+    } else {
+      merge_from_log();
     }
-    logged_.clear();
-  } else {
-    merge_from_log();
+    sql_->clear_log.run();
+    sql_->release_merge.run();
+  } catch (...) {
+    sqlite3_exec(db_.handle(), "ROLLBACK TO merge; RELEASE merge", nullptr, nullptr, nullptr);
+    throw;
   }
-  sql_->clear_log.run();
+  for (Cached* member : logged_) member->logged = false;
+  logged_.clear();
   counters_.log_bytes = 0;
 }
 

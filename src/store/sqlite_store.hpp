@@ -33,8 +33,8 @@ class SqliteTransaction;
 class SqliteStore final : public Store {
  public:
   SqliteStore(const std::string& path, const SqliteOptions& options);
-  /// Commits the open batch and merges member_log (errors are swallowed: call flush() first
-  /// to see them).
+  /// Merges member_log (when no other process is writing) and flushes; errors are swallowed:
+  /// call flush() first to see them.
   ~SqliteStore() override;
 
   /// Starts the batch's database transaction if none is open (waiting up to busy_timeout_ms

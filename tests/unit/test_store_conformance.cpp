@@ -7,7 +7,6 @@
 
 #include <doctest/doctest.h>
 
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>

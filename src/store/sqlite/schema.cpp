@@ -6,10 +6,11 @@
 //               ledger's lots with points left, its debt and next lot id, and the seq of the
 //               member's latest entry.
 //   member_log  seq INTEGER PRIMARY KEY, member (members.key), state BLOB
-//               Newer states, appended by every commit that changes a member: a write at the
-//               end of the file, not one in the middle of members for each event. A member's
-//               state is its latest row here, else its row in members. The log is merged into
-//               members when it passes a size and when a store closes.
+//               Change records, appended by every commit that changes a member: its fields and
+//               the lots the event made or changed (member_codec.hpp). A write at the end of
+//               the file, not one in the middle of members for each event. A member's state is
+//               its row in members with its rows here applied in seq order. The log is merged
+//               into members when it passes 64 MiB and when a store closes.
 //   entries     seq INTEGER PRIMARY KEY, member (members.key), previous, kind, points, asked,
 //               time, event, note, program_version, rule, action
 //               The append-only ledger, in the order written. `previous` is the seq of the
@@ -31,7 +32,8 @@
 //
 // Times are INTEGER seconds since 1970-01-01T00:00:00Z. Tables keyed by the host's ids are
 // WITHOUT ROWID (one b-tree, not a table and an index); the per-event tables grow at their end.
-// Members' states are one blob each because they are read and written whole, once per event.
+// Members' states are blobs because they are read and written whole: the store caches members
+// and never queries their fields in SQL.
 
 #include "store/sqlite/schema.hpp"
 
