@@ -1,6 +1,7 @@
 #include "store/memory_store.hpp"
 
 #include "core/bytes.hpp"
+#include "store/buffered_transaction.hpp"
 
 #include "loyalty/engine.hpp"
 
@@ -126,7 +127,7 @@ PurchaseRecord read_purchase(std::string_view id, std::string_view bytes) {
 // back if it ends without a commit. Other records are buffered and written at commit. The
 // store reuses this object for every transaction, so its buffers (and the copies of the
 // touched members' fields) keep their capacity from one event to the next.
-class MemoryTransaction final : public Transaction {
+class MemoryTransaction final : public BufferedTransaction {
  public:
   explicit MemoryTransaction(MemoryStore& store) : store_(store) {}
   ~MemoryTransaction() override { rollback(); }
@@ -173,43 +174,6 @@ class MemoryTransaction final : public Transaction {
     touched.created = true;
     return it->second.state;
   }
-
-  PurchaseRecord* find_purchase(std::string_view id) override {
-    for (auto& purchase : purchases_) {
-      if (purchase.id == id) return &purchase;
-    }
-    auto it = store_.events_.find(id);
-    if (it == store_.events_.end() || it->second.purchase.size == 0) return nullptr;
-    purchases_.push_back(read_purchase(id, store_.arena_.view(it->second.purchase)));
-    return &purchases_.back();
-  }
-  void save_purchase(const PurchaseRecord& record) override {
-    for (auto& purchase : purchases_) {
-      if (purchase.id == record.id) {
-        if (&purchase != &record) purchase = record;
-        return;
-      }
-    }
-    purchases_.push_back(record);
-  }
-
-  std::int64_t budget_used(std::string_view rule) override {
-    std::int64_t used = 0;
-    if (auto it = store_.budgets_.find(rule); it != store_.budgets_.end()) used = it->second;
-    for (const auto& [name, points] : budgets_) {
-      if (name == rule) used += points;
-    }
-    return used;
-  }
-  void add_budget_used(std::string_view rule, std::int64_t points) override {
-    budgets_.emplace_back(std::string(rule), points);
-  }
-
-  void append_outbox(OutboxMessage message) override { outbox_.push_back(std::move(message)); }
-
-  void set_last_tick(Instant time) override { last_tick_ = time; }
-
-  void save_program(const StoredProgram& program) override { programs_.push_back(program); }
 
   void commit() override {
     for (std::size_t i = 0; i < touched_count_; ++i) {
@@ -265,6 +229,16 @@ class MemoryTransaction final : public Transaction {
   }
 
  private:
+  std::optional<PurchaseRecord> committed_purchase(std::string_view id) override {
+    auto it = store_.events_.find(id);
+    if (it == store_.events_.end() || it->second.purchase.size == 0) return std::nullopt;
+    return read_purchase(id, store_.arena_.view(it->second.purchase));
+  }
+  std::int64_t committed_budget(std::string_view rule) override {
+    auto it = store_.budgets_.find(rule);
+    return it == store_.budgets_.end() ? 0 : it->second;
+  }
+
   struct Touched {
     engine::MemberState* state = nullptr;   // in the store's map
     MemoryStore::StoredMember* stored = nullptr;  // where state is, with its ledger entries
@@ -308,25 +282,16 @@ class MemoryTransaction final : public Transaction {
   }
 
   void clear() noexcept {
-    purchases_.clear();
-    budgets_.clear();
-    outbox_.clear();
+    clear_buffers();
     records_.clear();
     bytes_.clear();
-    last_tick_.reset();
-    programs_.clear();
   }
 
   MemoryStore& store_;
   std::vector<Touched> touched_;  // the first touched_count_ are this transaction's
   std::size_t touched_count_ = 0;
-  std::vector<PurchaseRecord> purchases_;
-  std::vector<std::pair<std::string, std::int64_t>> budgets_;
-  std::vector<OutboxMessage> outbox_;
   std::vector<Pending> records_;
   std::string bytes_;  // the pending records' outcomes
-  std::optional<Instant> last_tick_;
-  std::vector<StoredProgram> programs_;
 };
 
 MemoryStore::MemoryStore() : transaction_(std::make_unique<MemoryTransaction>(*this)) {}

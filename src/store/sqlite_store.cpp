@@ -10,6 +10,7 @@
 
 #include "loyalty/error.hpp"
 #include "store/sqlite/member_codec.hpp"
+#include "store/buffered_transaction.hpp"
 #include "store/sqlite/schema.hpp"
 
 namespace loyalty {
@@ -170,7 +171,7 @@ class SqliteStore::ReadScope {
 // each touched member's fields as they were and journals its ledger (as the memory store
 // does), to put them back on rollback. Everything else is buffered, and commit() writes it all
 // in one savepoint. The object is reused, so its buffers keep their capacity.
-class SqliteTransaction final : public Transaction {
+class SqliteTransaction final : public BufferedTransaction {
  public:
   explicit SqliteTransaction(SqliteStore& store) : store_(store) {}
   ~SqliteTransaction() override { rollback(); }
@@ -224,15 +225,12 @@ class SqliteTransaction final : public Transaction {
     return it->second.state;
   }
 
-  PurchaseRecord* find_purchase(std::string_view id) override {
-    for (auto& purchase : purchases_) {
-      if (purchase.id == id) return &purchase;
-    }
+  std::optional<PurchaseRecord> committed_purchase(std::string_view id) override {
     Statement& find = store_.sql_->find_purchase;
     Query query(find);
     find.bind(1, id);
-    if (!query.next()) return nullptr;
-    PurchaseRecord& record = purchases_.emplace_back();
+    if (!query.next()) return std::nullopt;
+    PurchaseRecord record;
     record.id.assign(id);
     record.member.assign(find.text(0));
     record.amount = stored_decimal(find.text(1), store_.db_);
@@ -240,34 +238,9 @@ class SqliteTransaction final : public Transaction {
     record.points = find.integer(3);
     record.first_lot = as_unsigned(find.integer(4));
     record.lot_count = static_cast<std::uint32_t>(find.integer(5));
-    return &record;
+    return record;
   }
-  void save_purchase(const PurchaseRecord& record) override {
-    for (auto& purchase : purchases_) {
-      if (purchase.id == record.id) {
-        if (&purchase != &record) purchase = record;
-        return;
-      }
-    }
-    purchases_.push_back(record);
-  }
-
-  std::int64_t budget_used(std::string_view rule) override {
-    std::int64_t used = store_.budget(rule);
-    for (const auto& [name, points] : budgets_) {
-      if (name == rule) used += points;
-    }
-    return used;
-  }
-  void add_budget_used(std::string_view rule, std::int64_t points) override {
-    budgets_.emplace_back(std::string(rule), points);
-  }
-
-  void append_outbox(OutboxMessage message) override { outbox_.push_back(std::move(message)); }
-
-  void set_last_tick(Instant time) override { last_tick_ = time; }
-
-  void save_program(const StoredProgram& program) override { programs_.push_back(program); }
+  std::int64_t committed_budget(std::string_view rule) override { return store_.budget(rule); }
 
   void commit() override {
     const SqliteStore::Counters before = store_.counters_;
@@ -492,28 +465,19 @@ class SqliteTransaction final : public Transaction {
   }
 
   void clear() noexcept {
-    purchases_.clear();
-    budgets_.clear();
-    outbox_.clear();
+    clear_buffers();
     records_.clear();
     bytes_.clear();
-    last_tick_.reset();
-    programs_.clear();
   }
 
   SqliteStore& store_;
   bool open_ = false;             // begun, and neither committed nor rolled back
   std::vector<Touched> touched_;  // the first touched_count_ are this transaction's
   std::size_t touched_count_ = 0;
-  std::vector<PurchaseRecord> purchases_;
-  std::vector<std::pair<std::string, std::int64_t>> budgets_;
-  std::vector<OutboxMessage> outbox_;
   std::vector<Pending> records_;
   std::string bytes_;    // the pending records' outcomes
   std::string found_;    // the outcome find_event() or find_redemption() returned last
   std::string encoded_;  // a member's state, being written
-  std::optional<Instant> last_tick_;
-  std::vector<StoredProgram> programs_;
 };
 
 SqliteStore::SqliteStore(const std::string& path, const SqliteOptions& options)
