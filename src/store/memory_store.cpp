@@ -132,22 +132,6 @@ class MemoryTransaction final : public BufferedTransaction {
   explicit MemoryTransaction(MemoryStore& store) : store_(store) {}
   ~MemoryTransaction() override { rollback(); }
 
-  std::optional<EventRecord> find_event(std::string_view id) override {
-    return find_record(id, false, store_.events_);
-  }
-  void record_event(std::string_view id, std::uint64_t fingerprint,
-                    std::string_view outcome) override {
-    add_record(id, fingerprint, outcome, false);
-  }
-
-  std::optional<EventRecord> find_redemption(std::string_view reference) override {
-    return find_record(reference, true, store_.redemptions_);
-  }
-  void record_redemption(std::string_view reference, std::uint64_t fingerprint,
-                         std::string_view outcome) override {
-    add_record(reference, fingerprint, outcome, true);
-  }
-
   engine::MemberState* find_member(std::string_view id) override {
     for (std::size_t i = 0; i < touched_count_; ++i) {
       if (touched_[i].state->id == id) return touched_[i].state;
@@ -199,13 +183,12 @@ class MemoryTransaction final : public BufferedTransaction {
       MemoryStore::StoredRecord& stored = map[record.id];
       if (!record.redemption && stored.outcome.size == 0) ++store_.event_count_;
       stored.fingerprint = record.fingerprint;
-      stored.outcome =
-          store_.arena_.append(std::string_view(bytes_).substr(record.begin, record.size));
+      stored.outcome = store_.arena_.append(record.outcome(bytes_));
     }
     for (const PurchaseRecord& purchase : purchases_) {
-      bytes_.clear();
-      write_purchase(purchase, bytes_);
-      store_.events_[purchase.id].purchase = store_.arena_.append(bytes_);
+      encoded_.clear();
+      write_purchase(purchase, encoded_);
+      store_.events_[purchase.id].purchase = store_.arena_.append(encoded_);
     }
     if (last_tick_) store_.last_tick_ = last_tick_;
     for (auto& program : programs_) store_.programs_.push_back(std::move(program));
@@ -245,53 +228,24 @@ class MemoryTransaction final : public BufferedTransaction {
     engine::MemberFields before;            // its fields before the transaction
     bool created = false;
   };
-  struct Pending {
-    std::string id;
-    std::uint64_t fingerprint = 0;
-    std::size_t begin = 0, size = 0;  // in bytes_
-    bool redemption = false;
-  };
-
   Touched& next_touched() {
     if (touched_count_ == touched_.size()) touched_.emplace_back();
     return touched_[touched_count_++];
   }
 
-  std::optional<EventRecord> find_record(std::string_view id, bool redemption,
-                                         const MemoryStore::Map<MemoryStore::StoredRecord>& map) {
-    for (const Pending& record : records_) {
-      if (record.redemption == redemption && record.id == id) {
-        return EventRecord{record.fingerprint,
-                           std::string_view(bytes_).substr(record.begin, record.size)};
-      }
-    }
+  std::optional<EventRecord> committed_record(std::string_view id, bool redemption) override {
+    const auto& map = redemption ? store_.redemptions_ : store_.events_;
     auto it = map.find(id);
     if (it == map.end() || it->second.outcome.size == 0) return std::nullopt;
     return EventRecord{it->second.fingerprint, store_.arena_.view(it->second.outcome)};
   }
 
-  void add_record(std::string_view id, std::uint64_t fingerprint, std::string_view outcome,
-                  bool redemption) {
-    Pending& record = records_.emplace_back();
-    record.id.assign(id);
-    record.fingerprint = fingerprint;
-    record.begin = bytes_.size();
-    record.size = outcome.size();
-    record.redemption = redemption;
-    bytes_.append(outcome);
-  }
-
-  void clear() noexcept {
-    clear_buffers();
-    records_.clear();
-    bytes_.clear();
-  }
+  void clear() noexcept { clear_buffers(); }
 
   MemoryStore& store_;
   std::vector<Touched> touched_;  // the first touched_count_ are this transaction's
   std::size_t touched_count_ = 0;
-  std::vector<Pending> records_;
-  std::string bytes_;  // the pending records' outcomes
+  std::string encoded_;  // a purchase's record, being written
 };
 
 MemoryStore::MemoryStore() : transaction_(std::make_unique<MemoryTransaction>(*this)) {}

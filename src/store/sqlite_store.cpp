@@ -178,22 +178,6 @@ class SqliteTransaction final : public BufferedTransaction {
 
   void open() noexcept { open_ = true; }
 
-  std::optional<EventRecord> find_event(std::string_view id) override {
-    return find_record(id, false, store_.sql_->find_event);
-  }
-  void record_event(std::string_view id, std::uint64_t fingerprint,
-                    std::string_view outcome) override {
-    add_record(id, fingerprint, outcome, false);
-  }
-
-  std::optional<EventRecord> find_redemption(std::string_view reference) override {
-    return find_record(reference, true, store_.sql_->find_redemption);
-  }
-  void record_redemption(std::string_view reference, std::uint64_t fingerprint,
-                         std::string_view outcome) override {
-    add_record(reference, fingerprint, outcome, true);
-  }
-
   engine::MemberState* find_member(std::string_view id) override {
     for (std::size_t i = 0; i < touched_count_; ++i) {
       if (touched_[i].member->state.id == id) return &touched_[i].member->state;
@@ -301,41 +285,18 @@ class SqliteTransaction final : public BufferedTransaction {
     std::int64_t key = 0;         // members.key, once written
     std::int64_t last_entry = 0;  // its latest entry, once written
   };
-  struct Pending {
-    std::string id;
-    std::uint64_t fingerprint = 0;
-    std::size_t begin = 0, size = 0;  // in bytes_
-    bool redemption = false;
-  };
-
   Touched& next_touched() {
     if (touched_count_ == touched_.size()) touched_.emplace_back();
     return touched_[touched_count_++];
   }
 
-  std::optional<EventRecord> find_record(std::string_view id, bool redemption, Statement& find) {
-    for (const Pending& record : records_) {
-      if (record.redemption == redemption && record.id == id) {
-        return EventRecord{record.fingerprint,
-                           std::string_view(bytes_).substr(record.begin, record.size)};
-      }
-    }
+  std::optional<EventRecord> committed_record(std::string_view id, bool redemption) override {
+    Statement& find = redemption ? store_.sql_->find_redemption : store_.sql_->find_event;
     Query query(find);
     find.bind(1, id);
     if (!query.next()) return std::nullopt;
     found_.assign(find.blob(1));  // the view outlives the statement's row
     return EventRecord{as_unsigned(find.integer(0)), found_};
-  }
-
-  void add_record(std::string_view id, std::uint64_t fingerprint, std::string_view outcome,
-                  bool redemption) {
-    Pending& record = records_.emplace_back();
-    record.id.assign(id);
-    record.fingerprint = fingerprint;
-    record.begin = bytes_.size();
-    record.size = outcome.size();
-    record.redemption = redemption;
-    bytes_.append(outcome);
   }
 
   // Each touched member's new entries, then its state: a new member's row, or a change
@@ -400,7 +361,7 @@ class SqliteTransaction final : public BufferedTransaction {
       Statement& insert = record.redemption ? sql.insert_redemption : sql.insert_event;
       insert.bind(1, record.id)
           .bind(2, as_signed(record.fingerprint))
-          .bind_blob(3, std::string_view(bytes_).substr(record.begin, record.size));
+          .bind_blob(3, record.outcome(bytes_));
       insert.run();
     }
   }
@@ -464,18 +425,12 @@ class SqliteTransaction final : public BufferedTransaction {
     touched_count_ = 0;
   }
 
-  void clear() noexcept {
-    clear_buffers();
-    records_.clear();
-    bytes_.clear();
-  }
+  void clear() noexcept { clear_buffers(); }
 
   SqliteStore& store_;
   bool open_ = false;             // begun, and neither committed nor rolled back
   std::vector<Touched> touched_;  // the first touched_count_ are this transaction's
   std::size_t touched_count_ = 0;
-  std::vector<Pending> records_;
-  std::string bytes_;    // the pending records' outcomes
   std::string found_;    // the outcome find_event() or find_redemption() returned last
   std::string encoded_;  // a member's state, being written
 };
