@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
     for (auto& [sub, run] : commands) {
       if (sub->parsed()) return run();
     }
+  } catch (const CLI::Error& e) {  // arguments a command found wrong after parsing
+    fmt::print(stderr, "loyalty: {}\nRun with --help for more information.\n", e.what());
+    return loyalty::cli::usage;
   } catch (const loyalty::Error& e) {
     fmt::print(stderr, "loyalty: {}\n", e.what());
     return loyalty::cli::invalid;

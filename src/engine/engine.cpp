@@ -1061,10 +1061,9 @@ Outcome Engine::dry_run(const Event& event) {
 }
 
 std::optional<Outcome> Engine::explain(std::string_view event_id) const {
-  store::TransactionGuard tx(impl_->store->begin());
-  const auto record = tx->find_event(event_id);
+  const auto record = impl_->store->event_outcome(event_id);
   if (!record) return std::nullopt;
-  return impl_->recorded(event_id, record->outcome);
+  return impl_->recorded(event_id, *record);
 }
 
 void Engine::replace_program(std::shared_ptr<const Program> program) {

@@ -264,6 +264,12 @@ std::vector<std::string> MemoryStore::member_ids() {
   return ids;
 }
 
+std::optional<std::string> MemoryStore::event_outcome(std::string_view id) {
+  auto it = events_.find(id);
+  if (it == events_.end() || it->second.outcome.size == 0) return std::nullopt;
+  return std::string(arena_.view(it->second.outcome));
+}
+
 std::optional<engine::MemberState> MemoryStore::load_member(std::string_view id) {
   auto it = members_.find(id);
   if (it == members_.end()) return std::nullopt;

@@ -43,6 +43,7 @@ class MemoryStore final : public Store {
   ~MemoryStore() override;
   Transaction& begin() override;
   std::vector<std::string> member_ids() override;
+  std::optional<std::string> event_outcome(std::string_view id) override;
   std::optional<engine::MemberState> load_member(std::string_view id) override;
   void visit_members(const std::function<void(const engine::MemberState&)>& visit) override;
   Totals totals() override;

@@ -764,6 +764,15 @@ std::vector<std::string> SqliteStore::member_ids() {
   return ids;
 }
 
+std::optional<std::string> SqliteStore::event_outcome(std::string_view id) {
+  ReadScope scope(*this);
+  Statement& find = sql_->find_event;
+  Query query(find);
+  find.bind(1, id);
+  if (!query.next()) return std::nullopt;
+  return std::string(find.blob(1));
+}
+
 std::optional<engine::MemberState> SqliteStore::load_member(std::string_view id) {
   ReadScope scope(*this);
   Cached member;

@@ -140,6 +140,9 @@ class Store {
   virtual Transaction& begin() = 0;
   /// Every member's id, sorted (for ticks, stats, exports).
   virtual std::vector<std::string> member_ids() = 0;
+  /// The committed outcome record of an applied event (opaque bytes, as record_event was
+  /// given them), or nullopt: a read that takes no write lock (`explain`).
+  virtual std::optional<std::string> event_outcome(std::string_view id) = 0;
   /// A member's state as committed, with its whole ledger, or nullopt.
   virtual std::optional<engine::MemberState> load_member(std::string_view id) = 0;
   /// Calls `visit` with every member's committed state (without its ledger entries), in no

@@ -11,6 +11,8 @@
 #include "cli_runner.hpp"
 #include "loyalty/engine.hpp"
 #include "loyalty/event_reader.hpp"
+#include "loyalty/store.hpp"
+#include "store/store.hpp"
 
 namespace {
 
@@ -132,6 +134,34 @@ TEST_CASE("run rejects bad lines and refused events with reasons, keeps the rest
   CHECK(second.find(R"("line":3,"reason":"unknown member 'm9'","text":"{\"id\":\"e2\")") != std::string::npos);
   fs::remove(events);
   fs::remove(rejects);
+}
+
+TEST_CASE("a rejected line that is not UTF-8 is still written as JSON") {
+  Database db("utf8");
+  auto events = write_temp("latin1.jsonl", "{\"id\":\"e\xff\",\"type\":\"enroll\",\"member\":\"m1\",\"time\":\"2026-01-01T00:00:00Z\"}\n");
+  auto rejects = fs::temp_directory_path() / ("loyalty_rejects_utf8_" + std::to_string(::getpid()) + ".jsonl");
+  Run run = cli("run --rejects " + rejects.string() + " " + db.arg() + " " + kRules + " " + events.string());
+  CHECK(run.exit_code == 1);
+  std::ifstream in(rejects);
+  std::string line;
+  std::getline(in, line);
+  CHECK(line.find(R"("text":"{\"id\":\"e\ufffd\",)") != std::string::npos);
+  CHECK(line.find('\xff') == std::string::npos);
+  fs::remove(events);
+  fs::remove(rejects);
+}
+
+TEST_CASE("explain reads without the write lock: it answers while another process writes") {
+  Database db("explain_busy");
+  REQUIRE(cli("run " + db.arg() + " " + kRules + " " + kEvents).exit_code == 0);
+  // Another connection holds the write lock for the whole of the explain.
+  auto writer = loyalty::open_sqlite_store(db.path.string());
+  auto& tx = writer->begin();  // a batched store keeps its write transaction open
+  (void)tx;
+  Run explained = cli("explain --json e00000004 " + db.arg());
+  CHECK(explained.exit_code == 0);
+  CHECK(explained.out.find(R"("event":"e00000004")") != std::string::npos);
+  tx.rollback();
 }
 
 TEST_CASE("member shows one member for people and as JSON; export and forget") {
@@ -286,6 +316,14 @@ TEST_CASE("errors: a missing database, unreadable files, bad arguments; --help e
   CHECK(cli("run --db /tmp/x.db /nonexistent.jsonl").exit_code == 2);
   CHECK(cli("redeem m1 notanumber --ref r").exit_code == 2);
   CHECK(cli("redeem m1 10").exit_code == 2);  // --ref is required
+  // Arguments a command finds wrong after parsing are usage errors too.
+  Run no_rules_given = cli(std::string("simulate ") + kEvents);
+  CHECK(no_rules_given.exit_code == 2);
+  CHECK(no_rules_given.err.find("loyalty: simulate needs RULES") == 0);
+  CHECK(cli(std::string("run --db /tmp/never.db ") + kRules).exit_code == 2);  // no events
+  CHECK(cli(std::string("run --db /tmp/never.db --rules ") + kRules + " " + kRules + " " + kEvents)
+            .exit_code == 2);
+  CHECK_FALSE(fs::exists("/tmp/never.db"));
   Database db("norules");
   Run no_rules = cli("run " + db.arg() + " " + kEvents);
   CHECK(no_rules.exit_code == 1);
