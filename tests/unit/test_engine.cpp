@@ -754,3 +754,92 @@ rule d on daily {
   CHECK_FALSE(s.member("a").last_daily.has_value());
   CHECK(s.store->last_tick() == Instant::parse("2026-01-02T00:00:00Z"));
 }
+
+TEST_CASE("stage_changed to a stage, expiring on a date, a lifetime limit, a budget across versions") {
+  Scenario s(R"(program "Lifecycle"
+settings {
+  timezone = "+08:00"
+}
+lifecycle {
+  new     when days_since(member.enrolled_at) < 30
+  active  when days_since(member.last_purchase_at) <= 60
+  dormant otherwise
+}
+rule base on purchase {
+  award event.amount points expiring on 2026-03-31
+}
+rule winback on stage_changed to dormant {
+  tag "winback"
+}
+rule back on stage_changed to active when event.from == dormant {
+  award 7 points
+}
+rule once on purchase
+  limit 1 per member
+{
+  award 3 points
+}
+rule capped on purchase
+  budget 25 points
+{
+  award 10 points
+}
+)");
+  REQUIRE(s.send(event("e1", "enroll", "2026-01-01T00:00:00Z")).status == Status::applied);
+  Outcome first = s.send(purchase("e2", "2026-01-05T00:00:00Z", "40"));
+  REQUIRE(first.status == Status::applied);
+  // expiring on 2026-03-31 at +08:00: the lot goes at the start of 1 April there.
+  REQUIRE(first.effects.size() == 3);
+  CHECK(first.effects[0].rule == "base");
+  CHECK(first.effects[0].expires_at == std::optional<Instant>(Instant::parse("2026-03-31T16:00:00Z")));
+  CHECK(first.effects[2].rule == "capped");
+  CHECK(first.points == 53);  // 40 + 3 + 10
+
+  // 30 days after enrollment the member is active (it bought within 60 days): no rule for
+  // `to active` from `new` fires, and `to dormant` does not either.
+  Outcome second = s.send(purchase("e3", "2026-02-10T00:00:00Z", "10"));
+  REQUIRE(second.status == Status::applied);
+  CHECK(second.stage == "active");
+  CHECK(second.rules[1].rule == "once");
+  CHECK(second.rules[1].verdict == Verdict::limit_reached);  // a lifetime limit: no window
+  REQUIRE(second.effects.size() == 3);  // base, capped, and the stage change
+  CHECK(second.effects[1].points == 10);
+  CHECK(second.effects[2].kind == EffectKind::stage_change);
+  CHECK(second.effects[2].from == "new");
+  CHECK(second.effects[2].to == "active");
+
+  // A tick 61 days after the last purchase: dormant, and only the rule for `to dormant` fires.
+  TickSummary tick = s.engine.tick(Instant::parse("2026-04-12T00:00:00Z"));
+  CHECK(tick.stage_changes == 1);
+  CHECK(s.member("m1").has_tag("winback"));
+  CHECK(tick.expired_points == 50);  // both base lots expired on 1 April
+
+  // Back to active from dormant: the rule with `when event.from == dormant` fires, at depth 1.
+  // The budget (25) has 5 left: the award asks 10 and gets 5.
+  Outcome back = s.send(purchase("e4", "2026-04-13T00:00:00Z", "1"));
+  REQUIRE(back.status == Status::applied);
+  CHECK(back.stage == "active");
+  const Effect& capped = back.effects[1];
+  CHECK(capped.rule == "capped");
+  CHECK(capped.points == 5);
+  CHECK(capped.asked == 10);
+  CHECK(back.effects.back().rule == "back");
+  CHECK(back.effects.back().points == 7);
+  CHECK(back.effects.back().depth == 1);
+
+  // A new version keeps the budget's usage by the rule's name: it is spent.
+  s.engine.replace_program(compile(R"(program "Lifecycle 2"
+rule capped on purchase
+  budget 25 points
+{
+  award 10 points
+}
+)", "v2.rules"));
+  Outcome after = s.send(purchase("e5", "2026-04-14T00:00:00Z", "1"));
+  REQUIRE(after.status == Status::applied);
+  REQUIRE(after.rules.size() == 1);
+  CHECK(after.rules[0].verdict == Verdict::budget_spent);
+  CHECK(after.effects.empty());
+  auto m = s.member("m1");
+  CHECK(m.earned == 40 + 3 + 10 + 10 + 10 + 1 + 5 + 7);
+}
