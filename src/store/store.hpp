@@ -55,7 +55,7 @@ struct StoredProgram {
   std::uint32_t version = 0;  // 1, 2, ... in the order they were run
   std::string file;           // the name it was compiled from
   std::string text;           // its source, exactly
-  std::string hash;           // SHA-256 of text, hex
+  std::string hash;           // SHA-1 of text, hex: which text it is (not a security measure)
 };
 
 /// One event's reads and writes. Members are read into working copies (or changed in place
