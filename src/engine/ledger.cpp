@@ -1,6 +1,7 @@
 #include "engine/ledger.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -132,8 +133,8 @@ std::int64_t Ledger::expiring_within(Instant t, Instant until) const noexcept {
 }
 
 std::span<const LedgerEntry> Ledger::entries_since(std::size_t mark) const noexcept {
-  if (mark >= entries_.size()) return {};
-  return std::span<const LedgerEntry>(entries_).subspan(mark);
+  if (mark >= work_.entries.size()) return {};
+  return std::span<const LedgerEntry>(work_.entries).subspan(mark);
 }
 
 const Lot* Ledger::find_lot(std::uint64_t id) const noexcept {
@@ -174,7 +175,8 @@ std::optional<std::uint64_t> Ledger::award(Instant t, std::int64_t points, Insta
 
   Lot lot;
   lot.id = next_lot_id_;
-  lot.origin = LotOrigin(origin);
+  lot.origin = LotOrigin{lot_events_.add(origin.event), origin.program_version, origin.rule,
+                         origin.action};
   lot.points = points;
   lot.remaining = points;
   lot.created_at = t;
@@ -184,10 +186,10 @@ std::optional<std::uint64_t> Ledger::award(Instant t, std::int64_t points, Insta
   if (expires_at && (!earliest_expiry_ || *expires_at < *earliest_expiry_)) {
     earliest_expiry_ = expires_at;
   }
-  lots_.push_back(std::move(lot));
+  lots_.push_back(lot);
   ++next_lot_id_;
   remaining_ += points;
-  entries_.push_back(LedgerEntry{kind, points, points, t, origin});
+  work_.entries.push_back(LedgerEntry{kind, points, points, t, origin});
 
   const Lot& added = lots_.back();
   by_expiry_.insert(std::upper_bound(by_expiry_.begin(), by_expiry_.end(), index,
@@ -228,7 +230,7 @@ std::int64_t Ledger::finish_take(Instant t, EntryKind kind, std::int64_t points,
     debt_ += points - taken;
     taken = points;
   }
-  entries_.push_back(LedgerEntry{kind, -taken, -points, t, origin});
+  work_.entries.push_back(LedgerEntry{kind, -taken, -points, t, origin});
   return taken;
 }
 
@@ -251,20 +253,20 @@ std::int64_t Ledger::reverse(Instant t, std::int64_t points,
   if (shortfall == Shortfall::debt) require_debt_room(debt_, points);
   settle(t);
 
-  scratch_.clear();
+  work_.scratch.clear();
   for (const std::uint64_t id : own_lots) {
     const Lot* lot = find_lot(id);
     if (lot != nullptr && lot->remaining > 0 && !lot->expired_at(t)) {
-      scratch_.push_back(static_cast<std::uint32_t>(lot - lots_.data()));
+      work_.scratch.push_back(static_cast<std::uint32_t>(lot - lots_.data()));
     }
   }
   const auto before = [&](std::uint32_t a, std::uint32_t b) {
     return expiry_before(lots_[a], lots_[b]);
   };
-  std::sort(scratch_.begin(), scratch_.end(), before);
-  scratch_.erase(std::unique(scratch_.begin(), scratch_.end()), scratch_.end());
+  std::sort(work_.scratch.begin(), work_.scratch.end(), before);
+  work_.scratch.erase(std::unique(work_.scratch.begin(), work_.scratch.end()), work_.scratch.end());
 
-  std::int64_t taken = draw(scratch_, points, [](const Lot&) { return true; });
+  std::int64_t taken = draw(work_.scratch, points, [](const Lot&) { return true; });
   if (taken < points) {
     taken += draw(by_expiry_, points - taken, [t](const Lot& lot) { return lot.usable_at(t); });
   }
@@ -283,7 +285,7 @@ std::int64_t Ledger::expire(Instant t, const Origin& origin) {
     if (!lot.expired_at(t)) break;  // by_expiry_ puts every lot expired at t first
     if (lot.remaining == 0) continue;
     touch(i);
-    entries_.push_back(LedgerEntry{EntryKind::expire, -lot.remaining, -lot.remaining, t, origin});
+    work_.entries.push_back(LedgerEntry{EntryKind::expire, -lot.remaining, -lot.remaining, t, origin});
     expired += lot.remaining;
     lot.remaining = 0;
   }
@@ -293,29 +295,31 @@ std::int64_t Ledger::expire(Instant t, const Origin& origin) {
 
 void Ledger::touch(std::uint32_t index) {
   if (journaling_ && index < journal_.lots) {
-    journal_.lots_changed.push_back({index, lots_[index].remaining, lots_[index].paid_debt});
+    work_.lots_changed.push_back({index, lots_[index].remaining, lots_[index].paid_debt});
   }
 }
 
 void Ledger::begin_journal() {
   journaling_ = true;
   journal_.lots = lots_.size();
-  journal_.entries = entries_.size();
+  journal_.lot_events = lot_events_.size();
+  journal_.entries = work_.entries.size();
   journal_.debt = debt_;
   journal_.remaining = remaining_;
   journal_.next_lot_id = next_lot_id_;
-  journal_.lots_changed.clear();
+  work_.lots_changed.clear();
 }
 
 void Ledger::rollback_journal() {
   if (!journaling_) return;
   Journal& j = journal_;
   lots_.resize(j.lots);
-  for (auto it = j.lots_changed.rbegin(); it != j.lots_changed.rend(); ++it) {
+  lot_events_.truncate(j.lot_events);
+  for (auto it = work_.lots_changed.rbegin(); it != work_.lots_changed.rend(); ++it) {
     lots_[it->index].remaining = it->remaining;
     lots_[it->index].paid_debt = it->paid_debt;
   }
-  entries_.resize(j.entries);
+  work_.entries.resize(j.entries);
   debt_ = j.debt;
   remaining_ = j.remaining;
   next_lot_id_ = j.next_lot_id;
@@ -329,6 +333,19 @@ std::size_t Ledger::compact() {
   const auto dropped = static_cast<std::size_t>(std::distance(first_empty, lots_.end()));
   if (dropped == 0) return 0;
   lots_.erase(first_empty, lots_.end());
+  // The event ids of the lots kept, written again (so the text does not grow without end).
+  LotEvents kept;
+  std::uint32_t from = 0;
+  std::uint32_t to = 0;
+  for (std::size_t i = 0; i < lots_.size(); ++i) {
+    Lot& lot = lots_[i];
+    if (i == 0 || lot.origin.event != from) {
+      from = lot.origin.event;
+      to = kept.add(lot_events_.get(from));
+    }
+    lot.origin.event = to;
+  }
+  lot_events_ = std::move(kept);
   rebuild_indexes();
   return dropped;
 }
@@ -355,28 +372,57 @@ void Ledger::rebuild_indexes() {
   });
 }
 
-std::vector<LedgerEntry> Ledger::take_entries() {
-  for (const LedgerEntry& entry : entries_) committed_ += entry.points;
-  std::vector<LedgerEntry> taken;
-  taken.swap(entries_);
-  return taken;
-}
-
-void Ledger::drain_entries(std::vector<LedgerEntry>& into) {
-  for (LedgerEntry& entry : entries_) {
-    committed_ += entry.points;
-    into.push_back(std::move(entry));
-  }
-  entries_.clear();
-}
-
 void Ledger::forget_entries() noexcept {
-  for (const LedgerEntry& entry : entries_) committed_ += entry.points;
-  entries_.clear();
+  for (const LedgerEntry& entry : work_.entries) committed_ += entry.points;
+  work_.entries.clear();
 }
 
-Ledger Ledger::restore(std::vector<Lot> lots, std::int64_t debt, std::vector<LedgerEntry> entries,
-                       std::uint64_t next_lot_id) {
+void Ledger::replace_entries(std::vector<LedgerEntry> all) noexcept {
+  work_.entries = std::move(all);
+  committed_ = 0;
+}
+
+void Ledger::swap_workspace(Workspace& workspace) noexcept {
+  work_.entries.swap(workspace.entries);
+  work_.scratch.swap(workspace.scratch);
+  work_.lots_changed.swap(workspace.lots_changed);
+}
+
+std::uint32_t LotEvents::add(std::string_view event) {
+  if (last_ != kNone && get(last_) == event) return last_;
+  if (text_.size() + sizeof(std::uint32_t) + event.size() >= kNone) {
+    throw NumberError(ErrorCode::number_overflow, "too many lots' event ids for one member");
+  }
+  const auto size = static_cast<std::uint32_t>(event.size());
+  last_ = static_cast<std::uint32_t>(text_.size());
+  text_.append(reinterpret_cast<const char*>(&size), sizeof size);
+  text_.append(event);
+  return last_;
+}
+
+std::string_view LotEvents::get(std::uint32_t handle) const noexcept {
+  std::uint32_t size = 0;
+  std::memcpy(&size, text_.data() + handle, sizeof size);
+  return {text_.data() + handle + sizeof size, size};
+}
+
+bool LotEvents::valid(std::uint32_t handle) const noexcept {
+  if (text_.size() < sizeof(std::uint32_t) || handle > text_.size() - sizeof(std::uint32_t)) {
+    return false;
+  }
+  std::uint32_t size = 0;
+  std::memcpy(&size, text_.data() + handle, sizeof size);
+  return size <= text_.size() - handle - sizeof size;
+}
+
+void LotEvents::truncate(std::size_t size) noexcept {
+  if (size >= text_.size()) return;
+  text_.resize(size);
+  if (last_ != kNone && last_ >= size) last_ = kNone;
+}
+
+Ledger Ledger::restore(std::vector<Lot> lots, LotEvents events, std::int64_t debt,
+                       std::vector<LedgerEntry> entries, std::uint64_t next_lot_id) {
   Ledger ledger;
   index_of(lots.size());
   std::sort(lots.begin(), lots.end(), [](const Lot& a, const Lot& b) { return a.id < b.id; });
@@ -388,8 +434,15 @@ Ledger Ledger::restore(std::vector<Lot> lots, std::int64_t debt, std::vector<Led
   }
   ledger.next_lot_id_ = std::max<std::uint64_t>(next_lot_id, 1);
   if (!lots.empty()) ledger.next_lot_id_ = std::max(ledger.next_lot_id_, lots.back().id + 1);
+  for (const Lot& lot : lots) {
+    if (!events.valid(lot.origin.event)) {
+      throw NumberError(ErrorCode::number_overflow,
+                        "lot " + std::to_string(lot.id) + " names no stored event id");
+    }
+  }
   ledger.lots_ = std::move(lots);
-  ledger.entries_ = std::move(entries);
+  ledger.lot_events_ = std::move(events);
+  ledger.work_.entries = std::move(entries);
   ledger.debt_ = debt;
   ledger.remaining_ = remaining;
   ledger.rebuild_indexes();
@@ -419,8 +472,8 @@ std::string Ledger::check_invariant() const {
            std::to_string(remaining_);
   }
   std::int64_t sum = committed_;
-  for (std::size_t i = 0; i < entries_.size(); ++i) {
-    const LedgerEntry& entry = entries_[i];
+  for (std::size_t i = 0; i < work_.entries.size(); ++i) {
+    const LedgerEntry& entry = work_.entries[i];
     const bool gives =
         entry.kind == EntryKind::award || (entry.kind == EntryKind::adjust && entry.points > 0);
     const bool well_formed =

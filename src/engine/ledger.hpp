@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "loyalty/time.hpp"
@@ -38,29 +39,26 @@ struct Origin {
   friend bool operator==(const Origin&, const Origin&) = default;
 };
 
-/// A lot's origin: an Origin without the note (a lot is an award's; its entry has the note).
-/// Lots are most of a member's live state, so they stay small.
+/// A lot's origin: an Origin without the note (a lot is an award's; its entry has the note),
+/// and with the event's id held by the ledger (Ledger::lot_event). Lots are most of a member's
+/// live state, so they stay small and trivially copyable.
 struct LotOrigin {
-  std::string event;
+  std::uint32_t event = 0;  // a handle into the ledger's LotEvents
   std::uint32_t program_version = 0;
   std::uint32_t rule = Origin::kNoRule;
   std::uint32_t action = 0;
-
-  LotOrigin() = default;
-  explicit LotOrigin(const Origin& o)
-      : event(o.event), program_version(o.program_version), rule(o.rule), action(o.action) {}
   friend bool operator==(const LotOrigin&, const LotOrigin&) = default;
 };
 
 /// Points awarded together: usable from available_at until just before expires_at.
 struct Lot {
   std::uint64_t id = 0;  // increasing in creation order: "oldest" means lowest id
-  LotOrigin origin;
   std::int64_t points = 0;     // as awarded
   std::int64_t remaining = 0;  // what is left of it
   Instant created_at;
   Instant available_at;               // created_at + pending
   std::optional<Instant> expires_at;  // nullopt: never expires
+  LotOrigin origin;
   bool paid_debt = false;             // whether it was offered to the debt when it became usable
                                       // (also set, paying nothing, for a lot never usable: one
                                       // whose expires_at is not after its available_at)
@@ -69,6 +67,26 @@ struct Lot {
   [[nodiscard]] bool usable_at(Instant t) const noexcept;
   /// Expired at t: expires_at <= t.
   [[nodiscard]] bool expired_at(Instant t) const noexcept;
+};
+
+/// The event ids of a member's lots, each written once for a run of lots that share it (an
+/// event's awards are consecutive lots): a lot names its event by a handle into this text.
+class LotEvents {
+ public:
+  /// The handle of `event`: the last one added when it is the same id, else a new one.
+  std::uint32_t add(std::string_view event);
+  /// The event id of a handle add() returned.
+  [[nodiscard]] std::string_view get(std::uint32_t handle) const noexcept;
+  /// Whether `handle` can name an id here (for stored lots, read back).
+  [[nodiscard]] bool valid(std::uint32_t handle) const noexcept;
+  /// The text's size, to truncate() back to (handles added since become invalid).
+  [[nodiscard]] std::size_t size() const noexcept { return text_.size(); }
+  void truncate(std::size_t size) noexcept;
+
+ private:
+  std::string text_;  // each id as a 4-byte length, then its bytes
+  std::uint32_t last_ = kNone;
+  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 };
 
 /// One line of the append-only ledger.
@@ -106,7 +124,13 @@ class Ledger {
   [[nodiscard]] std::int64_t debt() const noexcept { return debt_; }
   /// The lots, in increasing id.
   [[nodiscard]] const std::vector<Lot>& lots() const noexcept { return lots_; }
-  [[nodiscard]] const std::vector<LedgerEntry>& entries() const noexcept { return entries_; }
+  /// The id of the event whose award made `lot` (one of lots()).
+  [[nodiscard]] std::string_view lot_event(const Lot& lot) const noexcept {
+    return lot_events_.get(lot.origin.event);
+  }
+  /// The event ids lots() name (for a store writing the lots as they are).
+  [[nodiscard]] const LotEvents& lot_events() const noexcept { return lot_events_; }
+  [[nodiscard]] const std::vector<LedgerEntry>& entries() const noexcept { return work_.entries; }
   /// The entries appended since entries().size() was `mark` (for a store writing what is new).
   [[nodiscard]] std::span<const LedgerEntry> entries_since(std::size_t mark) const noexcept;
   /// The lot with this id, or nullptr (unknown, or dropped by compact()).
@@ -116,17 +140,33 @@ class Ledger {
   /// Sum of the lots' remainders less the debt, which is also the sum of the entries' points.
   [[nodiscard]] std::int64_t total() const noexcept { return remaining_ - debt_; }
 
-  /// Moves out the entries written so far (a store persists them and keeps the ledger's lots
-  /// and debt as the member's state). The invariant then counts their sum as committed.
-  std::vector<LedgerEntry> take_entries();
-  /// As take_entries(), appending them to `into` and keeping this ledger's buffer for the
-  /// next ones.
-  void drain_entries(std::vector<LedgerEntry>& into);
   /// Counts the entries written so far as committed and forgets them, keeping the buffer: for
   /// a store that has persisted entries() its own way.
   void forget_entries() noexcept;
-  /// The sum of the entries taken out by take_entries() (or given to restore() as committed).
+  /// The sum of the entries forgotten so far.
   [[nodiscard]] std::int64_t committed() const noexcept { return committed_; }
+  /// Puts back the whole ledger, oldest first, in place of the entries held now (for a view
+  /// of a member whose entries a store keeps): nothing counts as committed any more.
+  void replace_entries(std::vector<LedgerEntry> all) noexcept;
+
+  /// The buffers a ledger needs only while a transaction changes it: the entries not yet
+  /// committed, the journal and scratch space. A store swaps its own in while a member takes
+  /// part in a transaction and out again at its end, so that members at rest hold none and the
+  /// store's buffers keep their capacity from one event to the next.
+  struct Workspace {
+    std::vector<LedgerEntry> entries;
+    std::vector<std::uint32_t> scratch;
+    struct Saved {
+      std::uint32_t index;
+      std::int64_t remaining;
+      bool paid_debt;
+    };
+    std::vector<Saved> lots_changed;
+  };
+  /// Exchanges this ledger's buffers with `workspace`'s. Swap in a workspace whose vectors are
+  /// empty, and swap out after the entries are forgotten: what the ledger then holds is what
+  /// it held before.
+  void swap_workspace(Workspace& workspace) noexcept;
 
   /// Starts recording what the following operations change, so that rollback_journal() can
   /// undo them (a store's transaction over a member kept in place). Cheap: only the lots an
@@ -182,12 +222,13 @@ class Ledger {
   /// debt any more. Ids are kept: next_lot_id() does not go back. Returns how many it dropped.
   std::size_t compact();
 
-  /// Restores a ledger from stored parts (for stores), lots in any order; the next lot id is
+  /// Restores a ledger from stored parts (for stores), lots in any order, their events handles
+  /// into `events`; the next lot id is
   /// the larger of `next_lot_id` and one past the largest lot id (pass next_lot_id() as it was
   /// when the lots were saved, so ids of compacted lots are never reused). Throws NumberError
   /// when the remainders do not sum within 64 bits; check_invariant() tells the rest.
-  static Ledger restore(std::vector<Lot> lots, std::int64_t debt, std::vector<LedgerEntry> entries,
-                        std::uint64_t next_lot_id = 0);
+  static Ledger restore(std::vector<Lot> lots, LotEvents events, std::int64_t debt,
+                        std::vector<LedgerEntry> entries, std::uint64_t next_lot_id = 0);
 
  private:
   // Takes up to `want` from the lots of `order` (indices into lots_) that `eligible` accepts,
@@ -204,25 +245,22 @@ class Ledger {
   void rebuild_indexes();
 
   std::vector<Lot> lots_;  // increasing id
-  std::vector<LedgerEntry> entries_;
+  LotEvents lot_events_;
+  Workspace work_;  // the entries not yet forgotten, the journal's saved lots, scratch
   std::int64_t debt_ = 0;
-  std::int64_t committed_ = 0;  // sum of the entries moved out by take_entries()
+  std::int64_t committed_ = 0;  // sum of the entries forgotten
 
-  // What begin_journal() saw, and the old state of every lot changed since.
+  // What begin_journal() saw (the old state of every lot changed since is in
+  // work_.lots_changed).
   struct Journal {
     std::size_t lots = 0;
+    std::size_t lot_events = 0;
     std::size_t entries = 0;
     std::int64_t debt = 0;
     std::int64_t remaining = 0;
     std::uint64_t next_lot_id = 1;
-    struct Saved {
-      std::uint32_t index;
-      std::int64_t remaining;
-      bool paid_debt;
-    };
-    std::vector<Saved> lots_changed;
   };
-  Journal journal_;  // kept between journals, so its buffer keeps its capacity
+  Journal journal_;
   bool journaling_ = false;
   void touch(std::uint32_t index);  // records lot `index` before it changes
   std::int64_t remaining_ = 0;  // sum of the lots' remainders
@@ -237,7 +275,6 @@ class Ledger {
   }
   std::vector<std::uint32_t> by_expiry_;  // every lot: soonest expiry (never last), then id
   std::vector<std::uint32_t> unoffered_;  // lots with paid_debt false: by available_at, then id
-  std::vector<std::uint32_t> scratch_;    // reused by reverse() for the own lots
 };
 
 }  // namespace loyalty::engine

@@ -115,7 +115,7 @@ std::optional<MemberView> Engine::member(std::string_view id, Instant at,
   });
   for (const engine::Lot* lot : lots) {
     view.lots.push_back(LotView{lot->id, lot->points, lot->remaining, lot->created_at,
-                                lot->available_at, lot->expires_at, lot->origin.event,
+                                lot->available_at, lot->expires_at, std::string(ledger.lot_event(*lot)),
                                 names.rule(lot->origin.program_version, lot->origin.rule),
                                 lot->origin.program_version});
   }

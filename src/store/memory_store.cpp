@@ -6,6 +6,7 @@
 #include "loyalty/engine.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 
 namespace loyalty {
@@ -18,16 +19,44 @@ std::shared_ptr<store::Store> make_memory_store() {
 
 namespace loyalty::store {
 
-Arena::Ref Arena::append(std::string_view bytes) {
-  if (used_ + bytes.size() > kBlock || blocks_.empty()) {
-    blocks_.push_back(std::make_unique<char[]>(std::max(kBlock, bytes.size())));
+Arena::Ref Arena::append(std::string_view head, std::string_view bytes) {
+  const std::uint64_t size = head.size() + bytes.size();
+  char prefix[10];
+  std::size_t prefix_size = 0;
+  for (std::uint64_t v = size;; v >>= 7) {  // the size as a varint
+    prefix[prefix_size++] = static_cast<char>((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+    if (v < 0x80) break;
+  }
+  const std::size_t whole = prefix_size + size;
+  if (used_ + whole > kBlock || blocks_.empty()) {
+    blocks_.push_back(std::make_unique<char[]>(std::max(kBlock, whole)));
     used_ = 0;
   }
-  Ref ref{static_cast<std::uint32_t>(blocks_.size() - 1), static_cast<std::uint32_t>(used_),
-          static_cast<std::uint32_t>(bytes.size())};
-  std::copy(bytes.begin(), bytes.end(), blocks_.back().get() + used_);
-  used_ += bytes.size();
+  const Ref ref = (static_cast<Ref>(blocks_.size() - 1) << 32) | used_;
+  char* out = blocks_.back().get() + used_;
+  out = std::copy(prefix, prefix + prefix_size, out);
+  out = std::copy(head.begin(), head.end(), out);
+  std::copy(bytes.begin(), bytes.end(), out);
+  used_ += whole;
   return ref;
+}
+
+std::string_view Arena::view(Ref ref) const noexcept {
+  const char* p = blocks_[ref >> 32].get() + (ref & 0xFFFFFFFFu);
+  std::uint64_t size = 0;
+  for (int shift = 0;; shift += 7) {
+    const auto byte = static_cast<unsigned char>(*p++);
+    size |= std::uint64_t{byte & 0x7fu} << shift;
+    if (byte < 0x80) break;
+  }
+  return {p, size};
+}
+
+const MemoryStore::StoredRecord& MemoryStore::record(Records& records, std::string_view id) {
+  const std::size_t hash = Hash{}(id);
+  auto it = records.find(id, hash);
+  if (it == records.end()) it = records.insert(StoredRecord{arena_.append(id), hash}).first;
+  return *it;
 }
 
 namespace {
@@ -92,6 +121,14 @@ std::vector<engine::LedgerEntry> read_entries(std::string_view bytes) {
   return entries;
 }
 
+// An event's record as stored: its fingerprint, then the outcome.
+EventRecord split_record(std::string_view stored) {
+  EventRecord record;
+  std::memcpy(&record.fingerprint, stored.data(), sizeof record.fingerprint);
+  record.outcome = stored.substr(sizeof record.fingerprint);
+  return record;
+}
+
 // A purchase's record, encoded.
 void write_purchase(const PurchaseRecord& p, std::string& out) {
   core::ByteWriter w(out);
@@ -146,6 +183,7 @@ class MemoryTransaction final : public BufferedTransaction {
     // Everything but the ledger, as it was (assigned, so the copy reuses its capacity); the
     // ledger journals its own changes.
     touched.before = static_cast<const engine::MemberFields&>(state);
+    state.ledger.swap_workspace(touched.workspace);
     state.ledger.begin_journal();
     return &state;
   }
@@ -156,6 +194,7 @@ class MemoryTransaction final : public BufferedTransaction {
     touched.state = &it->second.state;
     touched.stored = &it->second;
     touched.created = true;
+    it->second.state.ledger.swap_workspace(touched.workspace);
     return it->second.state;
   }
 
@@ -166,6 +205,7 @@ class MemoryTransaction final : public BufferedTransaction {
       state.ledger.end_journal();
       append_entries(state.ledger.entries(), stored.entries, stored.last_time);
       state.ledger.forget_entries();
+      state.ledger.swap_workspace(touched_[i].workspace);
       state.ledger.compact();  // lots with nothing left are history now: the entries keep it
     }
     touched_count_ = 0;
@@ -179,16 +219,18 @@ class MemoryTransaction final : public BufferedTransaction {
       store_.outbox_.push_back(std::move(message));
     }
     for (const Pending& record : records_) {
-      auto& map = record.redemption ? store_.redemptions_ : store_.events_;
-      MemoryStore::StoredRecord& stored = map[record.id];
-      if (!record.redemption && stored.outcome.size == 0) ++store_.event_count_;
-      stored.fingerprint = record.fingerprint;
-      stored.outcome = store_.arena_.append(record.outcome(bytes_));
+      auto& records = record.redemption ? store_.redemptions_ : store_.events_;
+      const MemoryStore::StoredRecord& stored = store_.record(records, record.id);
+      if (!record.redemption && stored.outcome == Arena::kNone) ++store_.event_count_;
+      char fingerprint[sizeof record.fingerprint];
+      std::memcpy(fingerprint, &record.fingerprint, sizeof fingerprint);
+      stored.outcome = store_.arena_.append(std::string_view(fingerprint, sizeof fingerprint),
+                                            record.outcome(bytes_));
     }
     for (const PurchaseRecord& purchase : purchases_) {
       encoded_.clear();
       write_purchase(purchase, encoded_);
-      store_.events_[purchase.id].purchase = store_.arena_.append(encoded_);
+      store_.record(store_.events_, purchase.id).purchase = store_.arena_.append(encoded_);
     }
     if (last_tick_) store_.last_tick_ = last_tick_;
     for (auto& program : programs_) store_.programs_.push_back(std::move(program));
@@ -204,7 +246,8 @@ class MemoryTransaction final : public BufferedTransaction {
         store_.members_.erase(id);
         continue;
       }
-      state.ledger.rollback_journal();
+      state.ledger.rollback_journal();  // the entries it held at rest: none
+      state.ledger.swap_workspace(touched.workspace);
       static_cast<engine::MemberFields&>(state) = touched.before;
     }
     touched_count_ = 0;
@@ -214,8 +257,8 @@ class MemoryTransaction final : public BufferedTransaction {
  private:
   std::optional<PurchaseRecord> committed_purchase(std::string_view id) override {
     auto it = store_.events_.find(id);
-    if (it == store_.events_.end() || it->second.purchase.size == 0) return std::nullopt;
-    return read_purchase(id, store_.arena_.view(it->second.purchase));
+    if (it == store_.events_.end() || it->purchase == Arena::kNone) return std::nullopt;
+    return read_purchase(id, store_.arena_.view(it->purchase));
   }
   std::int64_t committed_budget(std::string_view rule) override {
     auto it = store_.budgets_.find(rule);
@@ -226,6 +269,7 @@ class MemoryTransaction final : public BufferedTransaction {
     engine::MemberState* state = nullptr;   // in the store's map
     MemoryStore::StoredMember* stored = nullptr;  // where state is, with its ledger entries
     engine::MemberFields before;            // its fields before the transaction
+    engine::Ledger::Workspace workspace;    // lent to its ledger while it takes part
     bool created = false;
   };
   Touched& next_touched() {
@@ -234,10 +278,10 @@ class MemoryTransaction final : public BufferedTransaction {
   }
 
   std::optional<EventRecord> committed_record(std::string_view id, bool redemption) override {
-    const auto& map = redemption ? store_.redemptions_ : store_.events_;
-    auto it = map.find(id);
-    if (it == map.end() || it->second.outcome.size == 0) return std::nullopt;
-    return EventRecord{it->second.fingerprint, store_.arena_.view(it->second.outcome)};
+    const auto& records = redemption ? store_.redemptions_ : store_.events_;
+    auto it = records.find(id);
+    if (it == records.end() || it->outcome == Arena::kNone) return std::nullopt;
+    return split_record(store_.arena_.view(it->outcome));
   }
 
   void clear() noexcept { clear_buffers(); }
@@ -266,18 +310,15 @@ std::vector<std::string> MemoryStore::member_ids() {
 
 std::optional<std::string> MemoryStore::event_outcome(std::string_view id) {
   auto it = events_.find(id);
-  if (it == events_.end() || it->second.outcome.size == 0) return std::nullopt;
-  return std::string(arena_.view(it->second.outcome));
+  if (it == events_.end() || it->outcome == Arena::kNone) return std::nullopt;
+  return std::string(split_record(arena_.view(it->outcome)).outcome);
 }
 
 std::optional<engine::MemberState> MemoryStore::load_member(std::string_view id) {
   auto it = members_.find(id);
   if (it == members_.end()) return std::nullopt;
   engine::MemberState state = it->second.state;
-  const auto& ledger = state.ledger;
-  std::vector<engine::Lot> lots = ledger.lots();
-  state.ledger = engine::Ledger::restore(std::move(lots), ledger.debt(),
-                                         read_entries(it->second.entries), ledger.next_lot_id());
+  state.ledger.replace_entries(read_entries(it->second.entries));
   return state;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 #include <absl/container/node_hash_map.h>
 
 #include "store/store.hpp"
@@ -18,18 +19,16 @@ namespace loyalty::store {
 
 class MemoryTransaction;
 
-/// Bytes appended into large blocks and never moved: a view of a record stays valid.
+/// Byte strings appended into large blocks and never moved: a view of one stays valid. Each is
+/// named by a Ref of 8 bytes (its block and offset; its size is written before it).
 class Arena {
  public:
-  struct Ref {
-    std::uint32_t block = 0;
-    std::uint32_t offset = 0;
-    std::uint32_t size = 0;
-  };
-  Ref append(std::string_view bytes);
-  [[nodiscard]] std::string_view view(Ref ref) const noexcept {
-    return {blocks_[ref.block].get() + ref.offset, ref.size};
-  }
+  using Ref = std::uint64_t;
+  static constexpr Ref kNone = ~Ref{0};  // no string
+  Ref append(std::string_view bytes) { return append(bytes, {}); }
+  /// Appends `head` and `bytes` as one string.
+  Ref append(std::string_view head, std::string_view bytes);
+  [[nodiscard]] std::string_view view(Ref ref) const noexcept;
 
  private:
   static constexpr std::size_t kBlock = std::size_t{1} << 20;
@@ -54,8 +53,7 @@ class MemoryStore final : public Store {
  private:
   friend class MemoryTransaction;
 
-  // Open addressing, with lookup by string_view (a find never builds a std::string): a
-  // million events cost a million slots, not a million nodes.
+  // Open addressing, with lookup by string_view (a find never builds a std::string).
   // (Debian's Abseil has its own string_view type, so the hash and equality are ours.)
   struct Hash {
     using is_transparent = void;
@@ -76,17 +74,39 @@ class MemoryStore final : public Store {
     std::int64_t last_time = 0;  // of the last entry encoded: times are written as deltas
   };
   // An event id's records: the event's outcome, and for a purchase what its refunds need
-  // (purchases are events, so one map keyed by event id holds both).
+  // (purchases are events, so one table keyed by event id holds both). Its id and records are
+  // in the arena: a million events cost a million slots of 32 bytes. The slot keeps its id's
+  // hash, so that growing the table reads no id.
   struct StoredRecord {
-    std::uint64_t fingerprint = 0;
-    Arena::Ref outcome;   // size 0: no event recorded under this id
-    Arena::Ref purchase;  // size 0: not a purchase
+    Arena::Ref id = Arena::kNone;
+    std::size_t hash = 0;                        // Hash{}(the id)
+    mutable Arena::Ref outcome = Arena::kNone;   // its fingerprint (8 bytes), then the record
+    mutable Arena::Ref purchase = Arena::kNone;  // kNone: not a purchase
   };
+  // Hash and equality of records by their id (read from the arena), and of ids to find.
+  struct RecordHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view id) const noexcept { return Hash{}(id); }
+    std::size_t operator()(const StoredRecord& r) const noexcept { return r.hash; }
+  };
+  struct RecordEqual {
+    using is_transparent = void;
+    const Arena* arena;
+    std::string_view id(std::string_view s) const noexcept { return s; }
+    std::string_view id(const StoredRecord& r) const noexcept { return arena->view(r.id); }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const noexcept {
+      return id(a) == id(b);
+    }
+  };
+  using Records = absl::flat_hash_set<StoredRecord, RecordHash, RecordEqual>;
+  // The record of `id`, added (with no records) if there is none.
+  const StoredRecord& record(Records& records, std::string_view id);
 
   Arena arena_;
-  Map<StoredRecord> events_;
+  Records events_{0, RecordHash{}, RecordEqual{&arena_}};
   std::uint64_t event_count_ = 0;  // ids in events_ with an outcome
-  Map<StoredRecord> redemptions_;
+  Records redemptions_{0, RecordHash{}, RecordEqual{&arena_}};
   absl::node_hash_map<std::string, StoredMember, Hash, Equal> members_;  // stable: transactions point in
   Map<std::int64_t> budgets_;
   std::vector<OutboxMessage> outbox_;

@@ -197,6 +197,7 @@ class SqliteTransaction final : public BufferedTransaction {
     // ledger journals its own changes.
     touched.before = static_cast<const engine::MemberFields&>(member.state);
     sqlite::mark_lots(member.state.ledger, touched.marks);  // for the change record
+    member.state.ledger.swap_workspace(touched.workspace);
     member.state.ledger.begin_journal();
     return &member.state;
   }
@@ -206,6 +207,7 @@ class SqliteTransaction final : public BufferedTransaction {
     Touched& touched = next_touched();
     touched.member = &it->second;
     touched.created = true;
+    it->second.state.ledger.swap_workspace(touched.workspace);
     return it->second.state;
   }
 
@@ -265,7 +267,8 @@ class SqliteTransaction final : public BufferedTransaction {
         store_.members_.erase(id);
         continue;
       }
-      state.ledger.rollback_journal();
+      state.ledger.rollback_journal();  // the entries it held at rest: none
+      state.ledger.swap_workspace(touched.workspace);
       static_cast<engine::MemberFields&>(state) = touched.before;
     }
     touched_count_ = 0;
@@ -280,6 +283,7 @@ class SqliteTransaction final : public BufferedTransaction {
   struct Touched {
     SqliteStore::Cached* member = nullptr;  // in the store's cache
     engine::MemberFields before;            // its fields before the transaction
+    engine::Ledger::Workspace workspace;    // lent to its ledger while it takes part
     std::vector<sqlite::LotMark> marks;     // its lots before the transaction
     bool created = false;
     std::int64_t key = 0;         // members.key, once written
@@ -420,6 +424,7 @@ class SqliteTransaction final : public BufferedTransaction {
       engine::Ledger& ledger = member.state.ledger;
       ledger.end_journal();
       ledger.forget_entries();  // they are rows now
+      ledger.swap_workspace(touched.workspace);
       ledger.compact();         // lots with nothing left are history now: the entries keep it
     }
     touched_count_ = 0;
@@ -782,10 +787,7 @@ std::optional<engine::MemberState> SqliteStore::load_member(std::string_view id)
     return std::nullopt;
   }
   engine::MemberState state = std::move(member.state);
-  const engine::Ledger& ledger = state.ledger;
-  std::vector<engine::Lot> lots = ledger.lots();
-  state.ledger = engine::Ledger::restore(std::move(lots), ledger.debt(),
-                                         read_entries(member.last_entry), ledger.next_lot_id());
+  state.ledger.replace_entries(read_entries(member.last_entry));
   return state;
 }
 

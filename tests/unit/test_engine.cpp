@@ -368,7 +368,7 @@ rule base on purchase {
   auto m = s.member("m1");
   // The expiring welcome lot went first (and, empty, is no longer kept as a lot).
   REQUIRE(m.ledger.lots().size() == 1);
-  CHECK(m.ledger.lots()[0].origin.event == "e2");
+  CHECK(m.ledger.lot_event(m.ledger.lots()[0]) == "e2");
   CHECK(m.ledger.lots()[0].remaining == 30);
   CHECK(m.ledger.entries().back().origin.event == "order-1");
 

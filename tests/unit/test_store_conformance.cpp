@@ -156,7 +156,8 @@ TEST_CASE_TEMPLATE("a member's state and ledger are kept exactly, across a reope
   CHECK(lots[0].id == 1);
   CHECK(lots[0].points == 100);
   CHECK(lots[0].remaining == 100);
-  CHECK(lots[0].origin.event == "e1");
+  CHECK(m.ledger.lot_event(lots[0]) == "e1");
+  CHECK(m.ledger.lot_event(lots[1]) == "e2");
   CHECK(lots[1].id == 2);
   CHECK(lots[1].points == 129);
   CHECK(lots[1].remaining == 100);  // the refund took from its purchase's lot

@@ -200,13 +200,15 @@ void read_fields(ByteReader& r, engine::MemberFields& m) {
 }
 
 // Writes `lots` (in increasing id), each relative to the one before.
-void write_lots(ByteWriter& w, std::span<const engine::Lot* const> lots) {
+void write_lots(ByteWriter& w, const engine::Ledger& ledger,
+                std::span<const engine::Lot* const> lots) {
   w.varint(lots.size());
   const engine::Lot* before = nullptr;
   for (const engine::Lot* written : lots) {
     const engine::Lot& lot = *written;
     const engine::LotOrigin& origin = lot.origin;
-    const bool same_event = before != nullptr && before->origin.event == origin.event;
+    const std::string_view event = ledger.lot_event(lot);
+    const bool same_event = before != nullptr && ledger.lot_event(*before) == event;
     const std::uint8_t flags = (same_event ? kSameEvent : 0) |
                                (origin.rule != engine::Origin::kNoRule ? kRule : 0) |
                                (lot.expires_at ? kExpires : 0) | (lot.paid_debt ? kPaidDebt : 0) |
@@ -214,7 +216,7 @@ void write_lots(ByteWriter& w, std::span<const engine::Lot* const> lots) {
                                (lot.available_at == lot.created_at ? kAvailableAtOnce : 0);
     w.byte(flags);
     w.varint(lot.id - (before != nullptr ? before->id : 0));
-    if (!same_event) w.text(origin.event);
+    if (!same_event) w.text(event);
     w.varint(origin.program_version);
     if (origin.rule != engine::Origin::kNoRule) w.varint(origin.rule);
     w.varint(origin.action);
@@ -230,8 +232,16 @@ void write_lots(ByteWriter& w, std::span<const engine::Lot* const> lots) {
   }
 }
 
-std::vector<engine::Lot> read_lots(ByteReader& r) {
-  std::vector<engine::Lot> lots(r.varint());
+// Lots as read, their events handles into `events`.
+struct ReadLots {
+  std::vector<engine::Lot> lots;
+  engine::LotEvents events;
+};
+
+ReadLots read_lots(ByteReader& r) {
+  ReadLots read;
+  std::vector<engine::Lot>& lots = read.lots;
+  lots.resize(r.varint());
   const engine::Lot* before = nullptr;
   for (engine::Lot& lot : lots) {
     const std::uint8_t flags = r.byte();
@@ -240,7 +250,7 @@ std::vector<engine::Lot> read_lots(ByteReader& r) {
       if (before == nullptr) ByteReader::corrupt();
       lot.origin.event = before->origin.event;
     } else {
-      lot.origin.event = r.text();
+      lot.origin.event = read.events.add(r.text());
     }
     lot.origin.program_version = r.index();
     lot.origin.rule = (flags & kRule) != 0 ? r.index() : engine::Origin::kNoRule;
@@ -258,7 +268,7 @@ std::vector<engine::Lot> read_lots(ByteReader& r) {
     lot.paid_debt = (flags & kPaidDebt) != 0;
     before = &lot;
   }
-  return lots;
+  return read;
 }
 
 // The parts of both forms: the form, the latest entry, the fields, debt and next lot id, then
@@ -277,7 +287,7 @@ void encode(std::uint8_t form, const engine::MemberState& member, std::int64_t l
   write_fields(w, member);
   w.signed_varint(ledger.debt());
   w.varint(ledger.next_lot_id());
-  write_lots(w, lots);
+  write_lots(w, ledger, lots);
 }
 
 // Reads what encode() wrote into `member`, its ledger's lots made by `lots` from those read;
@@ -292,9 +302,10 @@ std::int64_t decode(std::uint8_t form, std::string_view bytes, engine::MemberSta
     read_fields(r, member);
     const std::int64_t debt = r.signed_varint();
     const std::uint64_t next_lot_id = r.varint();
-    std::vector<engine::Lot> read = read_lots(r);
+    ReadLots read = lots(read_lots(r));
     if (!r.done()) ByteReader::corrupt();
-    member.ledger = engine::Ledger::restore(lots(std::move(read)), debt, {}, next_lot_id);
+    member.ledger = engine::Ledger::restore(std::move(read.lots), std::move(read.events), debt, {},
+                                            next_lot_id);
     return last_entry;
   } catch (const NumberError&) {  // a decimal, or a sum of lots, no valid state holds
     ByteReader::corrupt();
@@ -305,22 +316,26 @@ std::int64_t decode(std::uint8_t form, std::string_view bytes, engine::MemberSta
 
 // The lots of `current` updated by `changed` (both in increasing id): changed lots replace
 // theirs, new ones join, and those with nothing left go.
-std::vector<engine::Lot> updated(const std::vector<engine::Lot>& current,
-                                 std::vector<engine::Lot> changed) {
-  std::vector<engine::Lot> lots;
-  lots.reserve(current.size() + changed.size());
-  auto next = changed.begin();
+ReadLots updated(const std::vector<engine::Lot>& current, const engine::LotEvents& current_events,
+                 const ReadLots& changed) {
+  ReadLots out;
+  out.lots.reserve(current.size() + changed.lots.size());
+  const auto keep = [&](const engine::Lot& lot, const engine::LotEvents& events) {
+    if (lot.remaining == 0) return;
+    engine::Lot& kept = out.lots.emplace_back(lot);
+    kept.origin.event = out.events.add(events.get(lot.origin.event));
+  };
+  auto next = changed.lots.begin();
   for (const engine::Lot& lot : current) {
-    for (; next != changed.end() && next->id < lot.id; ++next) lots.push_back(std::move(*next));
-    if (next != changed.end() && next->id == lot.id) {
-      lots.push_back(std::move(*next++));
+    for (; next != changed.lots.end() && next->id < lot.id; ++next) keep(*next, changed.events);
+    if (next != changed.lots.end() && next->id == lot.id) {
+      keep(*next++, changed.events);
     } else {
-      lots.push_back(lot);
+      keep(lot, current_events);
     }
   }
-  for (; next != changed.end(); ++next) lots.push_back(std::move(*next));
-  std::erase_if(lots, [](const engine::Lot& lot) { return lot.remaining == 0; });
-  return lots;
+  for (; next != changed.lots.end(); ++next) keep(*next, changed.events);
+  return out;
 }
 
 }  // namespace
@@ -349,13 +364,14 @@ void encode_changes(const engine::MemberState& member, std::int64_t last_entry,
 }
 
 std::int64_t decode_member(std::string_view bytes, engine::MemberState& member) {
-  return decode(kState, bytes, member, [](std::vector<engine::Lot> lots) { return lots; });
+  return decode(kState, bytes, member, [](ReadLots lots) { return lots; });
 }
 
 std::int64_t apply_changes(std::string_view bytes, engine::MemberState& member) {
   const std::vector<engine::Lot> current = member.ledger.lots();
-  return decode(kChanges, bytes, member, [&](std::vector<engine::Lot> changed) {
-    return updated(current, std::move(changed));
+  const engine::LotEvents current_events = member.ledger.lot_events();
+  return decode(kChanges, bytes, member, [&](const ReadLots& changed) {
+    return updated(current, current_events, changed);
   });
 }
 
