@@ -133,6 +133,9 @@ class EventRun {
         outcome_(outcome) {
     scratch_.sources.clear();
     scratch_.trace_rules.clear();
+    scratch_.origin.event.assign(event_.id);
+    scratch_.origin.note.clear();
+    scratch_.origin.program_version = p_.version;
   }
 
   void run() {
@@ -346,14 +349,12 @@ class EventRun {
                : engine::Shortfall::drop;
   }
 
-  engine::Origin origin(std::uint32_t rule = engine::Origin::kNoRule,
-                        std::uint32_t action = 0) const {
-    engine::Origin o;
-    o.event = event_.id;
-    o.program_version = p_.version;
-    o.rule = rule;
-    o.action = action;
-    return o;
+  // The origin of an entry this event's `rule` (none: kNoRule) writes with its `action`.
+  const engine::Origin& origin(std::uint32_t rule = engine::Origin::kNoRule,
+                               std::uint32_t action = 0) {
+    scratch_.origin.rule = rule;
+    scratch_.origin.action = action;
+    return scratch_.origin;
   }
 
   // A new effect at the end of the outcome, made by `source` (none: no rule made it).

@@ -53,6 +53,7 @@ struct Scratch {
   std::vector<std::uint32_t> chained;          // rules of a tier or stage change
   std::vector<std::uint64_t> own_lots;         // a refunded purchase's lots
   std::string encoded;                         // the outcome's record
+  engine::Origin origin;                       // of the ledger entries being written
 };
 
 // Every program version the engine has run, so that a member last changed under an older one

@@ -154,6 +154,7 @@ void Ledger::settle(Instant t) {
       lot.remaining -= pay;
       remaining_ -= pay;
       debt_ -= pay;
+      if (lot.remaining == 0) emptied_ = true;
     }
     lot.paid_debt = true;
     ++done;
@@ -219,6 +220,7 @@ std::int64_t Ledger::draw(const std::vector<std::uint32_t>& order, std::int64_t 
     const std::int64_t part = std::min(want - taken, lot.remaining);
     lot.remaining -= part;
     taken += part;
+    if (lot.remaining == 0) emptied_ = true;
   }
   remaining_ -= taken;
   return taken;
@@ -288,6 +290,7 @@ std::int64_t Ledger::expire(Instant t, const Origin& origin) {
     work_.entries.push_back(LedgerEntry{EntryKind::expire, -lot.remaining, -lot.remaining, t, origin});
     expired += lot.remaining;
     lot.remaining = 0;
+    emptied_ = true;
   }
   remaining_ -= expired;
   return expired;
@@ -328,6 +331,8 @@ void Ledger::rollback_journal() {
 }
 
 std::size_t Ledger::compact() {
+  if (!emptied_) return 0;  // no lot has been emptied since the last look
+  emptied_ = false;
   const auto first_empty =
       std::remove_if(lots_.begin(), lots_.end(), [](const Lot& lot) { return lot.remaining == 0; });
   const auto dropped = static_cast<std::size_t>(std::distance(first_empty, lots_.end()));
@@ -442,6 +447,7 @@ Ledger Ledger::restore(std::vector<Lot> lots, LotEvents events, std::int64_t deb
   }
   ledger.lots_ = std::move(lots);
   ledger.lot_events_ = std::move(events);
+  ledger.emptied_ = true;  // the lots may hold empty ones
   ledger.work_.entries = std::move(entries);
   ledger.debt_ = debt;
   ledger.remaining_ = remaining;

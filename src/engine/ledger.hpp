@@ -262,6 +262,7 @@ class Ledger {
   };
   Journal journal_;
   bool journaling_ = false;
+  bool emptied_ = false;  // a lot may have reached 0 since compact() last looked
   void touch(std::uint32_t index);  // records lot `index` before it changes
   std::int64_t remaining_ = 0;  // sum of the lots' remainders
   std::uint64_t next_lot_id_ = 1;

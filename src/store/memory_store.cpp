@@ -1,6 +1,7 @@
 #include "store/memory_store.hpp"
 
 #include "core/bytes.hpp"
+#include "core/decimal_wide.hpp"
 #include "store/buffered_transaction.hpp"
 
 #include "loyalty/engine.hpp"
@@ -129,12 +130,31 @@ EventRecord split_record(std::string_view stored) {
   return record;
 }
 
+// A decimal as its scale and coefficient (as text when it is wider than 64 bits).
+constexpr std::uint8_t kWideDecimal = 0xFF;
+void write_decimal(core::ByteWriter& w, const Decimal& d) {
+  if (!DecimalAccess::is_small(d)) {
+    w.byte(kWideDecimal);
+    w.text(d.to_string());
+    return;
+  }
+  w.byte(static_cast<std::uint8_t>(d.scale()));
+  w.signed_varint(DecimalAccess::small_coefficient(d));
+}
+
+Decimal read_decimal(core::ByteReader& r) {
+  const std::uint8_t scale = r.byte();
+  if (scale == kWideDecimal) return Decimal::parse(r.text());
+  if (scale > Decimal::max_scale) core::ByteReader::corrupt();
+  return DecimalAccess::small(r.signed_varint(), scale);
+}
+
 // A purchase's record, encoded.
 void write_purchase(const PurchaseRecord& p, std::string& out) {
   core::ByteWriter w(out);
   w.text(p.member);
-  w.text(p.amount.to_string());
-  w.text(p.refunded.to_string());
+  write_decimal(w, p.amount);
+  write_decimal(w, p.refunded);
   w.signed_varint(p.points);
   w.varint(p.first_lot);
   w.varint(p.lot_count);
@@ -146,8 +166,8 @@ PurchaseRecord read_purchase(std::string_view id, std::string_view bytes) {
   p.id = id;
   p.member = r.text();
   try {
-    p.amount = Decimal::parse(r.text());
-    p.refunded = Decimal::parse(r.text());
+    p.amount = read_decimal(r);
+    p.refunded = read_decimal(r);
   } catch (const NumberError&) {
     core::ByteReader::corrupt();
   }
