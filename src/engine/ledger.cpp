@@ -192,20 +192,35 @@ std::optional<std::uint64_t> Ledger::award(Instant t, std::int64_t points, Insta
   remaining_ += points;
   work_.entries.push_back(LedgerEntry{kind, points, points, t, origin});
 
-  const Lot& added = lots_.back();
-  by_expiry_.insert(std::upper_bound(by_expiry_.begin(), by_expiry_.end(), index,
-                                     [&](std::uint32_t a, std::uint32_t b) {
-                                       return expiry_before(lots_[a], lots_[b]);
-                                     }),
-                    index);
-  unoffered_.insert(std::upper_bound(unoffered_.begin(), unoffered_.end(), index,
-                                     [&](std::uint32_t a, std::uint32_t b) {
-                                       return availability_before(lots_[a], lots_[b]);
-                                     }),
-                    index);
-  const std::uint64_t id = added.id;
-  settle(t);  // a lot usable at once pays the debt before it adds to the balance
-  return id;
+  Lot& added = lots_.back();
+  if (by_expiry_.empty() || expiry_before(lots_[by_expiry_.back()], added)) {
+    by_expiry_.push_back(index);  // the usual case: it goes last (the newest, never expiring)
+  } else {
+    by_expiry_.insert(std::upper_bound(by_expiry_.begin(), by_expiry_.end(), index,
+                                       [&](std::uint32_t a, std::uint32_t b) {
+                                         return expiry_before(lots_[a], lots_[b]);
+                                       }),
+                      index);
+  }
+  if (available_at <= t) {
+    // Usable at once: settle(t) above left only lots available after t unoffered, so this
+    // one is offered now, first, and pays the debt before it adds to the balance.
+    if (ever_usable(added)) {
+      const std::int64_t pay = std::min(debt_, added.remaining);
+      added.remaining -= pay;
+      remaining_ -= pay;
+      debt_ -= pay;
+      if (added.remaining == 0) emptied_ = true;
+    }
+    added.paid_debt = true;
+  } else {
+    unoffered_.insert(std::upper_bound(unoffered_.begin(), unoffered_.end(), index,
+                                       [&](std::uint32_t a, std::uint32_t b) {
+                                         return availability_before(lots_[a], lots_[b]);
+                                       }),
+                      index);
+  }
+  return added.id;
 }
 
 template <class Eligible>
