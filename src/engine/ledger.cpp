@@ -193,8 +193,20 @@ std::optional<std::uint64_t> Ledger::award(Instant t, std::int64_t points, Insta
   work_.entries.push_back(LedgerEntry{kind, points, points, t, origin});
 
   Lot& added = lots_.back();
-  if (by_expiry_.empty() || expiry_before(lots_[by_expiry_.back()], added)) {
-    by_expiry_.push_back(index);  // the usual case: it goes last (the newest, never expiring)
+  if (expiry_in_id_order_) {
+    if (index > 0 && !expiry_before(lots_[index - 1], added)) {
+      // It expires before an older lot: the order is no longer the lots' own.
+      expiry_in_id_order_ = false;
+      by_expiry_.resize(index);
+      std::iota(by_expiry_.begin(), by_expiry_.end(), std::uint32_t{0});
+      by_expiry_.insert(std::upper_bound(by_expiry_.begin(), by_expiry_.end(), index,
+                                         [&](std::uint32_t a, std::uint32_t b) {
+                                           return expiry_before(lots_[a], lots_[b]);
+                                         }),
+                        index);
+    }
+  } else if (expiry_before(lots_[by_expiry_.back()], added)) {
+    by_expiry_.push_back(index);  // it goes last
   } else {
     by_expiry_.insert(std::upper_bound(by_expiry_.begin(), by_expiry_.end(), index,
                                        [&](std::uint32_t a, std::uint32_t b) {
@@ -241,6 +253,37 @@ std::int64_t Ledger::draw(const std::vector<std::uint32_t>& order, std::int64_t 
   return taken;
 }
 
+template <class F>
+void Ledger::for_each_by_expiry(F f) const {
+  if (!expiry_in_id_order_) {
+    for (const std::uint32_t i : by_expiry_) {
+      if (!f(i)) return;
+    }
+    return;
+  }
+  const auto count = static_cast<std::uint32_t>(lots_.size());
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (!f(i)) return;
+  }
+}
+
+template <class Eligible>
+std::int64_t Ledger::draw_by_expiry(std::int64_t want, Eligible eligible) {
+  if (!expiry_in_id_order_) return draw(by_expiry_, want, eligible);
+  std::int64_t taken = 0;
+  for (std::uint32_t i = 0; i < lots_.size() && taken < want; ++i) {
+    Lot& lot = lots_[i];
+    if (lot.remaining == 0 || !eligible(lot)) continue;
+    touch(i);
+    const std::int64_t part = std::min(want - taken, lot.remaining);
+    lot.remaining -= part;
+    taken += part;
+    if (lot.remaining == 0) emptied_ = true;
+  }
+  remaining_ -= taken;
+  return taken;
+}
+
 std::int64_t Ledger::finish_take(Instant t, EntryKind kind, std::int64_t points, std::int64_t taken,
                                  Shortfall shortfall, const Origin& origin) {
   if (taken < points && shortfall == Shortfall::debt) {
@@ -258,7 +301,7 @@ std::int64_t Ledger::take(Instant t, EntryKind kind, std::int64_t points, Shortf
   if (shortfall == Shortfall::debt) require_debt_room(debt_, points);
   settle(t);
   const std::int64_t taken =
-      draw(by_expiry_, points, [t](const Lot& lot) { return lot.usable_at(t); });
+      draw_by_expiry(points, [t](const Lot& lot) { return lot.usable_at(t); });
   return finish_take(t, kind, points, taken, shortfall, origin);
 }
 
@@ -285,7 +328,7 @@ std::int64_t Ledger::reverse(Instant t, std::int64_t points,
 
   std::int64_t taken = draw(work_.scratch, points, [](const Lot&) { return true; });
   if (taken < points) {
-    taken += draw(by_expiry_, points - taken, [t](const Lot& lot) { return lot.usable_at(t); });
+    taken += draw_by_expiry(points - taken, [t](const Lot& lot) { return lot.usable_at(t); });
   }
   return finish_take(t, EntryKind::reverse, points, taken, shortfall, origin);
 }
@@ -297,16 +340,17 @@ bool Ledger::can_redeem(Instant t, std::int64_t points) const noexcept {
 std::int64_t Ledger::expire(Instant t, const Origin& origin) {
   settle(t);
   std::int64_t expired = 0;
-  for (const std::uint32_t i : by_expiry_) {
+  for_each_by_expiry([&](std::uint32_t i) {
     Lot& lot = lots_[i];
-    if (!lot.expired_at(t)) break;  // by_expiry_ puts every lot expired at t first
-    if (lot.remaining == 0) continue;
+    if (!lot.expired_at(t)) return false;  // the expiry order puts every lot expired at t first
+    if (lot.remaining == 0) return true;
     touch(i);
     work_.entries.push_back(LedgerEntry{EntryKind::expire, -lot.remaining, -lot.remaining, t, origin});
     expired += lot.remaining;
     lot.remaining = 0;
     emptied_ = true;
-  }
+    return true;
+  });
   remaining_ -= expired;
   return expired;
 }
@@ -379,10 +423,17 @@ void Ledger::rebuild_indexes() {
       earliest_expiry_ = lot.expires_at;
     }
   }
-  by_expiry_.resize(lots_.size());
-  std::iota(by_expiry_.begin(), by_expiry_.end(), std::uint32_t{0});
-  std::sort(by_expiry_.begin(), by_expiry_.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return expiry_before(lots_[a], lots_[b]); });
+  expiry_in_id_order_ = true;
+  for (std::size_t i = 1; i < lots_.size() && expiry_in_id_order_; ++i) {
+    expiry_in_id_order_ = expiry_before(lots_[i - 1], lots_[i]);
+  }
+  by_expiry_.clear();
+  if (!expiry_in_id_order_) {
+    by_expiry_.resize(lots_.size());
+    std::iota(by_expiry_.begin(), by_expiry_.end(), std::uint32_t{0});
+    std::sort(by_expiry_.begin(), by_expiry_.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return expiry_before(lots_[a], lots_[b]); });
+  }
   unoffered_.clear();
   for (std::size_t i = 0; i < lots_.size(); ++i) {
     if (!lots_[i].paid_debt) unoffered_.push_back(static_cast<std::uint32_t>(i));
@@ -513,13 +564,19 @@ std::string Ledger::check_invariant() const {
            std::to_string(remaining) + " less a debt of " + std::to_string(debt_);
   }
 
-  if (by_expiry_.size() != lots_.size()) return "the expiry order misses lots";
+  std::vector<std::uint32_t> order = by_expiry_;
+  if (expiry_in_id_order_) {
+    if (!by_expiry_.empty()) return "the expiry order is the lots' own, but listed";
+    order.resize(lots_.size());
+    std::iota(order.begin(), order.end(), std::uint32_t{0});
+  }
+  if (order.size() != lots_.size()) return "the expiry order misses lots";
   std::vector<bool> seen(lots_.size());
-  for (std::size_t k = 0; k < by_expiry_.size(); ++k) {
-    const std::uint32_t i = by_expiry_[k];
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::uint32_t i = order[k];
     if (i >= lots_.size() || seen[i]) return "the expiry order is not a permutation";
     seen[i] = true;
-    if (k > 0 && !expiry_before(lots_[by_expiry_[k - 1]], lots_[i])) {
+    if (k > 0 && !expiry_before(lots_[order[k - 1]], lots_[i])) {
       return "the expiry order is out of order at " + lot_name(lots_[i]);
     }
   }

@@ -235,6 +235,12 @@ class Ledger {
   // in that order; returns what it took.
   template <class Eligible>
   std::int64_t draw(const std::vector<std::uint32_t>& order, std::int64_t want, Eligible eligible);
+  // draw() over the lots in expiry order.
+  template <class Eligible>
+  std::int64_t draw_by_expiry(std::int64_t want, Eligible eligible);
+  // Calls f(index) for each lot in expiry order until it returns false.
+  template <class F>
+  void for_each_by_expiry(F f) const;
   // Finishes a take or reverse that drew `taken` of `points`: debt or drop, and the entry.
   std::int64_t finish_take(Instant t, EntryKind kind, std::int64_t points, std::int64_t taken,
                            Shortfall shortfall, const Origin& origin);
@@ -274,7 +280,10 @@ class Ledger {
   [[nodiscard]] bool all_usable_at(Instant t) const noexcept {
     return latest_available_ <= t && (!earliest_expiry_ || t < *earliest_expiry_);
   }
-  std::vector<std::uint32_t> by_expiry_;  // every lot: soonest expiry (never last), then id
+  // Every lot, soonest expiry (never last), then id. Usually that is the lots' own order (as
+  // when no lot expires): then by_expiry_ stays empty, and expiry_in_id_order_ says so.
+  std::vector<std::uint32_t> by_expiry_;
+  bool expiry_in_id_order_ = true;
   std::vector<std::uint32_t> unoffered_;  // lots with paid_debt false: by available_at, then id
 };
 
