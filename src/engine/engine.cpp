@@ -808,6 +808,9 @@ Outcome Engine::Impl::recorded(std::string_view id, std::string_view bytes) cons
 }
 
 void Engine::Impl::run(const Event& event, bool apply, Outcome& outcome) {
+  // The member's state is seldom in the cache: asking for all of it at once costs one wait
+  // where reading it as the rules need it would wait for each part in turn.
+  store->prefetch(event.member, event.id);
   std::shared_ptr<const CompiledProgram> compiled = program.load();
   reset(outcome, event.id, event.member, compiled->version);
   store::TransactionGuard tx(store->begin());

@@ -49,6 +49,7 @@ class MemoryStore final : public Store {
   std::vector<OutboxMessage> outbox() override;
   std::optional<Instant> last_tick() override { return last_tick_; }
   std::vector<StoredProgram> programs() override { return programs_; }
+  void prefetch(std::string_view member, std::string_view event) const noexcept override;
 
  private:
   friend class MemoryTransaction;

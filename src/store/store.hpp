@@ -159,6 +159,13 @@ class Store {
   /// Makes every committed transaction durable now (a backend that batches commits into
   /// fewer database transactions writes the batch). The memory store has nothing to do.
   virtual void flush() {}
+  /// A hint that changes nothing: an event about `member` with id `event` is about to be
+  /// processed, so the store may ask the CPU for what it will touch all at once (a backend
+  /// with nothing to gain does nothing).
+  virtual void prefetch(std::string_view member, std::string_view event) const noexcept {
+    (void)member;
+    (void)event;
+  }
 };
 
 }  // namespace loyalty::store
