@@ -483,7 +483,12 @@ class EventRun {
       } catch (const TimeError& e) {
         reject(rule_failure(index, e.what()));
       }
-      outcome_.rules.push_back(RuleTrace{decl.name.name, p_.rule_lines[index], verdict, depth});
+      // Built in place: the rule's name is copied once, with no temporary to move and destroy.
+      RuleTrace& trace = outcome_.rules.emplace_back();
+      trace.rule.assign(decl.name.name);
+      trace.line = p_.rule_lines[index];
+      trace.verdict = verdict;
+      trace.depth = depth;
       scratch_.trace_rules.push_back(index);
       if (verdict != Verdict::fired) continue;
       record_use(index, t);
@@ -516,7 +521,8 @@ class EventRun {
     const engine::CompiledRule& compiled = p_.expressions.rules[index];
     for (std::uint32_t i = 0; i < decl.actions.size(); ++i) {
       const language::Action& action = decl.actions[i];
-      PlannedAction plan;
+      // Built in place (a rejection part-way clears planned_ with the rest of the scratch).
+      PlannedAction& plan = planned_.emplace_back();
       plan.rule = index;
       plan.action = i;
       switch (action.kind) {
@@ -540,7 +546,6 @@ class EventRun {
           break;
         default: break;
       }
-      planned_.push_back(std::move(plan));
     }
   }
 

@@ -18,6 +18,10 @@ using language::ItemField;
 using language::MemberField;
 using language::TypeKind;
 
+// The evaluator's hot paths (loads, comparisons with a constant) inline into their callers;
+// the rest stays out of line, so that the recursive functions keep small frames.
+#define NOINLINE [[gnu::noinline]]
+
 enum class Truth : std::uint8_t { no, yes, none };
 
 Truth truth_of(bool flag) {
@@ -76,10 +80,9 @@ class Run {
         return number(i, d) ? Value::of(std::move(d)) : Value();
       }
       case TypeKind::string: {
-        Value scratch;
+        std::string scratch;
         std::string_view view;
         if (!text(i, scratch, view)) return {};
-        if (view.data() == scratch.text().data()) return scratch;
         return Value::of(view);
       }
       case TypeKind::boolean: {
@@ -119,7 +122,14 @@ class Run {
         return truth_of(truth(n.a) == Truth::yes || truth(n.b) == Truth::yes);
       case OpCode::logical_not: return truth_of(truth(n.a) != Truth::yes);
       case OpCode::compare: return truth_of(compare(n));
+      case OpCode::compare_constant: return truth_of(compare_constant(n));
       case OpCode::in_list: return in_list(n);
+      case OpCode::in_set: {
+        std::int64_t needle = 0;
+        if (!scalar(n.a, needle)) return Truth::no;
+        const bool found = needle >= 0 && needle < 64 && ((n.set >> needle) & 1U) != 0;
+        return truth_of(found != n.negated);
+      }
       case OpCode::in_tags: return in_tags(n);
       case OpCode::call: return truth_call(n);
       default: bad_node();
@@ -127,53 +137,69 @@ class Run {
   }
 
   bool number(std::uint32_t i, Decimal& out) {
+    const Decimal* d = num(i, out);
+    if (d == nullptr) return false;
+    if (d != &out) out = *d;
+    return true;
+  }
+
+  // The number node `i` yields, or null for none: where the number is stored (a constant, an
+  // event, item or member field, an attribute) a pointer to it, so that loads copy nothing;
+  // otherwise `scratch`, holding the result.
+  const Decimal* num(std::uint32_t i, Decimal& scratch) {
     const Node& n = pool_.node(i);
     switch (n.op) {
       case OpCode::constant:
       case OpCode::event_attribute:
       case OpCode::member_attribute: {
         const Value* v = stored(n);
-        if (v == nullptr || v->kind() != ValueKind::number) return false;
-        out = v->number();
-        return true;
+        if (v == nullptr || v->kind() != ValueKind::number) return nullptr;
+        return &v->number();
       }
       case OpCode::event_field:
         if (ctx_.event == nullptr || static_cast<EventField>(n.a) != EventField::amount) {
-          return false;
+          return nullptr;
         }
-        out = ctx_.event->amount;
-        return true;
-      case OpCode::member_field: return member_number(static_cast<MemberField>(n.a), out);
+        return &ctx_.event->amount;
+      case OpCode::member_field: return member_number(static_cast<MemberField>(n.a), scratch);
       case OpCode::item_field:
-        if (item_ == nullptr) return false;
-        out = static_cast<ItemField>(n.a) == ItemField::qty ? item_->qty : item_->price;
-        return true;
-      case OpCode::negate:
-        if (!number(n.a, out)) return false;
-        out = -out;
-        return true;
+        if (item_ == nullptr) return nullptr;
+        return static_cast<ItemField>(n.a) == ItemField::qty ? &item_->qty : &item_->price;
+      case OpCode::negate: {
+        const Decimal* operand = num(n.a, scratch);
+        if (operand == nullptr) return nullptr;
+        scratch = -*operand;
+        return &scratch;
+      }
       case OpCode::add:
       case OpCode::subtract:
       case OpCode::multiply:
       case OpCode::divide:
-      case OpCode::remainder: {
-        Decimal right;
-        if (!number(n.a, out) || !number(n.b, right)) return false;
-        switch (n.op) {
-          case OpCode::add: out = out + right; break;
-          case OpCode::subtract: out = out - right; break;
-          case OpCode::multiply: out = out * right; break;
-          case OpCode::divide: out = out / right; break;
-          default: out = out % right; break;
-        }
-        return true;
-      }
-      case OpCode::call: return number_call(n, out);
+      case OpCode::remainder: return arithmetic(n, scratch);
+      case OpCode::call: return number_call(n, scratch) ? &scratch : nullptr;
       default: bad_node();
     }
   }
 
-  bool text(std::uint32_t i, Value& scratch, std::string_view& out) {
+  NOINLINE const Decimal* arithmetic(const Node& n, Decimal& scratch) {
+    const Decimal* left = num(n.a, scratch);
+    if (left == nullptr) return nullptr;
+    Decimal right_scratch;
+    const Decimal* right = num(n.b, right_scratch);
+    if (right == nullptr) return nullptr;
+    switch (n.op) {
+      case OpCode::add: scratch = *left + *right; break;
+      case OpCode::subtract: scratch = *left - *right; break;
+      case OpCode::multiply: scratch = *left * *right; break;
+      case OpCode::divide: scratch = *left / *right; break;
+      default: scratch = *left % *right; break;
+    }
+    return &scratch;
+  }
+
+  // The string node `i` yields (false: none): a view of the event, the member, the pool, or
+  // of `scratch` for a string computed here (lower, upper).
+  [[gnu::always_inline]] bool text(std::uint32_t i, std::string& scratch, std::string_view& out) {
     const Node& n = pool_.node(i);
     switch (n.op) {
       case OpCode::constant:
@@ -205,23 +231,24 @@ class Run {
         if (item_ == nullptr) return false;
         out = static_cast<ItemField>(n.a) == ItemField::sku ? item_->sku : item_->category;
         return true;
-      case OpCode::call: {
-        if (n.function != Function::lower && n.function != Function::upper) bad_node();
-        Value inner;
-        std::string_view argument;
-        if (!text(arg(n, 0), inner, argument)) return false;
-        std::string result(argument);
-        if (n.function == Function::lower) {
-          std::transform(result.begin(), result.end(), result.begin(), to_lower);
-        } else {
-          std::transform(result.begin(), result.end(), result.begin(), to_upper);
-        }
-        scratch = Value::of(std::string_view(result));
-        out = scratch.text();
-        return true;
-      }
+      case OpCode::call: return text_call(n, scratch, out);
       default: bad_node();
     }
+  }
+
+  // lower(), upper(): the result in `scratch`.
+  NOINLINE bool text_call(const Node& n, std::string& scratch, std::string_view& out) {
+    if (n.function != Function::lower && n.function != Function::upper) bad_node();
+    std::string_view argument;
+    if (!text(arg(n, 0), scratch, argument)) return false;
+    if (argument.data() != scratch.data()) scratch.assign(argument);
+    if (n.function == Function::lower) {
+      std::transform(scratch.begin(), scratch.end(), scratch.begin(), to_lower);
+    } else {
+      std::transform(scratch.begin(), scratch.end(), scratch.begin(), to_upper);
+    }
+    out = scratch;
+    return true;
   }
 
   // Dates (days), times (seconds), tiers, stages, weekdays and booleans (0 or 1).
@@ -267,20 +294,23 @@ class Run {
       }
       case OpCode::shift_later:
       case OpCode::shift_earlier: return shift(n, out);
-      case OpCode::call: {
-        Date local;
-        if (!local_date(arg(n, 0), local)) return false;
-        if (n.function == Function::date) {
-          out = local.days();
-        } else if (n.function == Function::weekday) {
-          out = static_cast<std::int64_t>(local.weekday());
-        } else {
-          bad_node();
-        }
-        return true;
-      }
+      case OpCode::call: return scalar_call(n, out);
       default: bad_node();
     }
+  }
+
+  // date(t), weekday(t).
+  NOINLINE bool scalar_call(const Node& n, std::int64_t& out) {
+    Date local;
+    if (!local_date(arg(n, 0), local)) return false;
+    if (n.function == Function::date) {
+      out = local.days();
+    } else if (n.function == Function::weekday) {
+      out = static_cast<std::int64_t>(local.weekday());
+    } else {
+      bad_node();
+    }
+    return true;
   }
 
   bool duration(std::uint32_t i, Duration& out) {
@@ -301,7 +331,7 @@ class Run {
         return number(i, d);
       }
       case TypeKind::string: {
-        Value scratch;
+        std::string scratch;
         std::string_view view;
         return text(i, scratch, view);
       }
@@ -356,17 +386,20 @@ class Run {
     }
   }
 
-  bool member_number(MemberField field, Decimal& out) const {
+  // A member's number field: a pointer to it where it is a Decimal, else `scratch` holding it
+  // (null: none).
+  const Decimal* member_number(MemberField field, Decimal& scratch) const {
     const MemberState* m = ctx_.member;
-    if (m == nullptr) return false;
+    if (m == nullptr) return nullptr;
     switch (field) {
-      case MemberField::points: out = Decimal(m->ledger.available(ctx_.now)); return true;
-      case MemberField::pending_points: out = Decimal(m->ledger.pending(ctx_.now)); return true;
-      case MemberField::earned: out = Decimal(m->earned); return true;
-      case MemberField::purchases: out = Decimal(m->purchases); return true;
-      case MemberField::spend: out = m->spend; return true;
-      default: return false;
+      case MemberField::points: scratch = Decimal(m->ledger.available(ctx_.now)); break;
+      case MemberField::pending_points: scratch = Decimal(m->ledger.pending(ctx_.now)); break;
+      case MemberField::earned: scratch = Decimal(m->earned); break;
+      case MemberField::purchases: scratch = Decimal(m->purchases); break;
+      case MemberField::spend: return &m->spend;
+      default: return nullptr;
     }
+    return &scratch;
   }
 
   // A time or date argument as an instant (a date stands for its local midnight).
@@ -393,7 +426,7 @@ class Run {
     return true;
   }
 
-  bool shift(const Node& n, std::int64_t& out) {
+  NOINLINE bool shift(const Node& n, std::int64_t& out) {
     std::int64_t raw = 0;
     Duration length;
     if (!scalar(n.a, raw) || !duration(n.b, length)) return false;
@@ -414,24 +447,26 @@ class Run {
     }
   }
 
-  bool compare(const Node& n) {
+  NOINLINE bool compare(const Node& n) {
     std::strong_ordering order = std::strong_ordering::equal;
     switch (n.operand) {
       case TypeKind::number: {
-        Decimal left;
-        Decimal right;
-        if (!number(n.a, left) || !number(n.b, right)) return false;
-        order = left <=> right;
+        Decimal left_scratch;
+        const Decimal* left = num(n.a, left_scratch);
+        if (left == nullptr) return false;
+        Decimal right_scratch;
+        const Decimal* right = num(n.b, right_scratch);
+        if (right == nullptr) return false;
+        order = *left <=> *right;
         break;
       }
       case TypeKind::string: {
-        Value left_scratch;
-        Value right_scratch;
+        std::string left_scratch;
+        std::string right_scratch;
         std::string_view left;
         std::string_view right;
         if (!text(n.a, left_scratch, left) || !text(n.b, right_scratch, right)) return false;
-        order = left.compare(right) <=> 0;  // char_traits<char>: byte order, as unsigned char
-        break;
+        return text_ordered(n.cmp, left, right);
       }
       case TypeKind::duration: {
         Duration left;
@@ -451,25 +486,58 @@ class Run {
     return ordered(n.cmp, order);
   }
 
-  Truth in_list(const Node& n) {
+  // compare with the right side a constant of the operand's kind (expression.cpp made sure).
+  bool compare_constant(const Node& n) {
+    const Value& right = pool_.constant(n.b);
+    switch (n.operand) {
+      case TypeKind::number: {
+        Decimal scratch;
+        const Decimal* left = num(n.a, scratch);
+        return left != nullptr && ordered(n.cmp, *left <=> right.number());
+      }
+      case TypeKind::string: {
+        std::string scratch;
+        std::string_view left;
+        return text(n.a, scratch, left) && text_ordered(n.cmp, left, right.text());
+      }
+      default: {
+        std::int64_t left = 0;
+        return scalar(n.a, left) && ordered(n.cmp, left <=> right.raw());
+      }
+    }
+  }
+
+  // Strings order by bytes (char_traits<char> compares as unsigned char).
+  [[gnu::always_inline]] static bool text_ordered(Comparison cmp, std::string_view left,
+                                                  std::string_view right) {
+    switch (cmp) {
+      case Comparison::eq: return left == right;
+      case Comparison::ne: return left != right;
+      default: return ordered(cmp, left.compare(right) <=> 0);
+    }
+  }
+
+  NOINLINE Truth in_list(const Node& n) {
     const Node& list = pool_.node(n.b);
     bool found = false;
     switch (n.operand) {
       case TypeKind::number: {
-        Decimal needle;
-        if (!number(n.a, needle)) return Truth::no;
+        Decimal needle_scratch;
+        const Decimal* needle = num(n.a, needle_scratch);
+        if (needle == nullptr) return Truth::no;
         for (std::uint32_t k = 0; k < list.count && !found; ++k) {
-          Decimal element;
-          found = number(arg(list, k), element) && element == needle;
+          Decimal scratch;
+          const Decimal* element = num(arg(list, k), scratch);
+          found = element != nullptr && *element == *needle;
         }
         break;
       }
       case TypeKind::string: {
-        Value needle_scratch;
+        std::string needle_scratch;
         std::string_view needle;
         if (!text(n.a, needle_scratch, needle)) return Truth::no;
         for (std::uint32_t k = 0; k < list.count && !found; ++k) {
-          Value scratch;
+          std::string scratch;
           std::string_view element;
           found = text(arg(list, k), scratch, element) && element == needle;
         }
@@ -488,8 +556,8 @@ class Run {
     return truth_of(found != n.negated);
   }
 
-  Truth in_tags(const Node& n) {
-    Value scratch;
+  NOINLINE Truth in_tags(const Node& n) {
+    std::string scratch;
     std::string_view tag;
     if (!text(n.a, scratch, tag)) return Truth::no;
     bool found = false;
@@ -511,7 +579,7 @@ class Run {
     return ctx_.event == nullptr ? nullptr : &ctx_.event->items;
   }
 
-  Truth truth_call(const Node& n) {
+  NOINLINE Truth truth_call(const Node& n) {
     switch (n.function) {
       case Function::has: return truth_of(present(arg(n, 0)));
       case Function::is_birthday: {
@@ -521,8 +589,8 @@ class Run {
       }
       case Function::contains:
       case Function::starts_with: {
-        Value s_scratch;
-        Value part_scratch;
+        std::string s_scratch;
+        std::string part_scratch;
         std::string_view s;
         std::string_view part;
         if (!text(arg(n, 0), s_scratch, s) || !text(arg(n, 1), part_scratch, part)) {
@@ -552,7 +620,7 @@ class Run {
     }
   }
 
-  bool number_call(const Node& n, Decimal& out) {
+  NOINLINE bool number_call(const Node& n, Decimal& out) {
     switch (n.function) {
       case Function::floor:
       case Function::ceil:
@@ -638,12 +706,13 @@ class Run {
         ++counted;
         continue;
       }
-      Decimal term;
-      if (!number(arg(n, 0), term)) {
+      Decimal scratch;
+      const Decimal* term = num(arg(n, 0), scratch);
+      if (term == nullptr) {
         present_all = false;  // arithmetic with none is none
         break;
       }
-      out = out + term;
+      out = out + *term;
     }
     item_ = saved;
     if (n.function == Function::count) out = Decimal(counted);
@@ -651,7 +720,7 @@ class Run {
   }
 
   // spend(D), purchases(D), earned(D): the member's history in (now - D, now].
-  bool window(const Node& n, Decimal& out) {
+  NOINLINE bool window(const Node& n, Decimal& out) {
     Duration length;
     if (!duration(arg(n, 0), length)) return false;
     out = Decimal();

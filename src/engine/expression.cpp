@@ -52,6 +52,46 @@ bool pure(Function function) {
   }
 }
 
+// `x cmp y` as `y mirrored(cmp) x`.
+Comparison mirrored(Comparison cmp) {
+  switch (cmp) {
+    case Comparison::lt: return Comparison::gt;
+    case Comparison::le: return Comparison::ge;
+    case Comparison::gt: return Comparison::lt;
+    case Comparison::ge: return Comparison::le;
+    default: return cmp;  // eq, ne
+  }
+}
+
+// The Value kind the evaluator accepts for a stored value of `type` (none: not a type that a
+// specialised node handles).
+ValueKind stored_kind(TypeKind type) {
+  switch (type) {
+    case TypeKind::number: return ValueKind::number;
+    case TypeKind::string: return ValueKind::string;
+    case TypeKind::boolean: return ValueKind::boolean;
+    case TypeKind::date: return ValueKind::date;
+    case TypeKind::time: return ValueKind::time;
+    case TypeKind::tier: return ValueKind::tier;
+    case TypeKind::stage: return ValueKind::stage;
+    case TypeKind::weekday: return ValueKind::weekday;
+    default: return ValueKind::none;
+  }
+}
+
+// Whether values of `type` are compared as raw integers (the evaluator's `scalar`).
+bool is_scalar(TypeKind type) {
+  switch (type) {
+    case TypeKind::boolean:
+    case TypeKind::date:
+    case TypeKind::time:
+    case TypeKind::tier:
+    case TypeKind::stage:
+    case TypeKind::weekday: return true;
+    default: return false;
+  }
+}
+
 const language::Expr& child(const language::Expr& expr, std::size_t i) {
   if (i >= expr.children.size() || !expr.children[i]) malformed(expr, "missing operand");
   return *expr.children[i];
@@ -197,7 +237,7 @@ std::uint32_t ExpressionPool::emit_binary(const language::Expr& expr) {
       node.operand = left.type.kind;
       node.a = emit(left);
       node.b = emit(right);
-      return fold(push(node));
+      return specialise(fold(push(node)));
     case Op::in:
     case Op::not_in:
       if (left.type.kind == TypeKind::none) {
@@ -213,7 +253,7 @@ std::uint32_t ExpressionPool::emit_binary(const language::Expr& expr) {
       node.op = OpCode::in_list;
       node.b = emit(right);
       if (nodes_[node.b].op != OpCode::list) malformed(expr, "'in' needs a list");
-      return fold(push(node));
+      return specialise(fold(push(node)));
     default: break;
   }
   malformed(expr, "unknown operator");
@@ -243,6 +283,52 @@ std::uint32_t ExpressionPool::emit_call(const language::Expr& expr) {
   args_.insert(args_.end(), arguments.begin(), arguments.end());
   const std::uint32_t index = push(node);
   return pure(node.function) ? fold(index) : index;
+}
+
+std::uint32_t ExpressionPool::specialise(std::uint32_t index) {
+  Node& node = nodes_[index];
+  // The constant a constant node holds, when it is one the evaluator would read as a value of
+  // the node's type (a constant of another kind, say a folded none, reads as none).
+  const auto usable_constant = [this](std::uint32_t i) -> const Value* {
+    const Node& n = nodes_[i];
+    if (n.op != OpCode::constant) return nullptr;
+    const Value& v = constants_[n.a];
+    const ValueKind kind = stored_kind(n.type);
+    return kind != ValueKind::none && v.kind() == kind ? &v : nullptr;
+  };
+  if (node.op == OpCode::compare) {
+    if (node.operand != TypeKind::number && node.operand != TypeKind::string &&
+        !is_scalar(node.operand)) {
+      return index;  // durations (always folded) and anything else stay general
+    }
+    // Constants never fail and have no effects, so which side is read first does not matter.
+    if (usable_constant(node.b) != nullptr && nodes_[node.a].op != OpCode::constant) {
+      node.b = nodes_[node.b].a;
+    } else if (usable_constant(node.a) != nullptr && nodes_[node.b].op != OpCode::constant) {
+      node.a = std::exchange(node.b, nodes_[node.a].a);
+      node.cmp = mirrored(node.cmp);
+    } else {
+      return index;
+    }
+    node.op = OpCode::compare_constant;
+    return index;
+  }
+  if (node.op == OpCode::in_list) {
+    if (!is_scalar(node.operand) || nodes_[node.a].op == OpCode::constant) return index;
+    const Node& list = nodes_[node.b];
+    std::uint64_t set = 0;
+    for (std::uint32_t k = 0; k < list.count; ++k) {
+      const std::uint32_t element = args_[list.first + k];
+      if (nodes_[element].op != OpCode::constant) return index;
+      const Value* v = usable_constant(element);
+      if (v == nullptr) continue;  // a none element matches nothing
+      if (v->raw() < 0 || v->raw() >= 64) return index;
+      set |= std::uint64_t{1} << v->raw();
+    }
+    node.op = OpCode::in_set;
+    node.set = set;
+  }
+  return index;
 }
 
 std::uint32_t ExpressionPool::fold(std::uint32_t index) {

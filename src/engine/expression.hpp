@@ -7,7 +7,9 @@
 // times, durations, tiers, stages, weekdays). Attributes are resolved to slots through
 // Expr::ref when compiling: nothing is looked up by name at run time. Sub-expressions whose
 // operands are all literals are folded into constants (unless folding fails, say a division
-// by zero, which is then raised at run time as it would have been). Once compiled the pool is
+// by zero, which is then raised at run time as it would have been). Common shapes are then
+// specialised: a comparison with a constant reads the constant directly (compare_constant),
+// and `x in [sat, sun]` on small scalars tests a bit mask (in_set). Once compiled the pool is
 // immutable, and safe to share between threads; evaluator.hpp evaluates it.
 
 #include <cstdint>
@@ -57,6 +59,13 @@ enum class OpCode : std::uint8_t {
   in_list,           // a; b: a list node; negated: `not in`
   in_tags,           // a: a string; negated: `not in`
   call,              // function; args: the arguments; where: the condition (item functions)
+  // Specialised at compile time (the general forms above give the same results):
+  compare_constant,  // a `compare` of a against a constant: b: index into constants(), of the
+                     //   operand's kind; cmp: as if a were on the left; operand: a's type.
+                     //   Never for durations.
+  in_set,            // an `in_list` of a scalar operand (date, time, tier, stage, weekday,
+                     //   boolean) in a list of constants whose raw values are all in [0, 64):
+                     //   a: the operand; set: bit k set when k is in the list; negated
 };
 
 /// The comparison of a `compare` node.
@@ -75,6 +84,7 @@ struct Node {
   std::uint32_t where = ExprId::kInvalid;  // call: the `where` condition, if any
   std::uint32_t first = 0;                 // call, list: args()[first, first + count)
   std::uint32_t count = 0;
+  std::uint64_t set = 0;                   // in_set: the raw values of the list, as bits
 };
 
 /// Every compiled expression of a program (or of a test), flat.
@@ -104,6 +114,9 @@ class ExpressionPool {
   std::uint32_t emit_call(const language::Expr& expr);
   std::uint32_t add_constant(language::TypeKind type, Value value);
   std::uint32_t push(Node node);
+  // Turns the compare or in_list node `index` (already folded, if it could be) into
+  // compare_constant or in_set where its operands allow; returns `index`.
+  std::uint32_t specialise(std::uint32_t index);
   // Replaces node `index` by a constant when its operands are all constants and it needs no
   // context; returns the index of the result.
   std::uint32_t fold(std::uint32_t index);

@@ -52,6 +52,7 @@ using loyalty::engine::EvalError;
 using loyalty::engine::ExprId;
 using loyalty::engine::HistoryPoint;
 using loyalty::engine::MemberState;
+using loyalty::engine::OpCode;
 using loyalty::engine::Origin;
 using loyalty::engine::Value;
 using loyalty::engine::ValueKind;
@@ -313,6 +314,186 @@ TEST_CASE("in and not in, on lists and on member.tags") {
   CHECK(holds("\"nope\" not in member.tags"));
   CHECK_FALSE(holds("\"vip\" not in member.tags"));
   CHECK(holds("event.channel in [event.channel, \"x\"]"));
+}
+
+// The op of a probe's root node: which form the compiler chose.
+OpCode root_op(std::string_view expr) {
+  Probe probe(expr);
+  return probe.compiled.pool.node(probe.id).op;
+}
+
+TEST_CASE("comparisons with a constant compile to compare_constant, either side") {
+  CHECK(root_op("member.tier == silver") == OpCode::compare_constant);
+  CHECK(root_op("silver == member.tier") == OpCode::compare_constant);
+  CHECK(root_op("event.amount >= 500") == OpCode::compare_constant);
+  CHECK(root_op("500 <= event.amount") == OpCode::compare_constant);
+  CHECK(root_op("event.channel == \"app\"") == OpCode::compare_constant);
+  CHECK(root_op("member.vip == true") == OpCode::compare_constant);
+  CHECK(root_op("member.spend + event.amount > 10000") == OpCode::compare_constant);
+  // Both sides computed, or both constant: the general form, or a folded constant.
+  CHECK(root_op("event.amount > member.spend") == OpCode::compare);
+  CHECK(root_op("1 < 2") == OpCode::constant);
+}
+
+TEST_CASE("compare_constant on decimals of different scales, exactly") {
+  Scene scene;  // event.amount = 123.45, member.spend = 1000, member.purchases = 3
+  CHECK(holds("event.amount == 123.450", scene));
+  CHECK(holds("123.4500 == event.amount", scene));
+  CHECK_FALSE(holds("event.amount != 123.450", scene));
+  CHECK(holds("event.amount > 123.4499999", scene));
+  CHECK_FALSE(holds("event.amount > 123.45", scene));
+  CHECK(holds("event.amount >= 123.45", scene));
+  CHECK(holds("event.amount < 123.4500001", scene));
+  CHECK(holds("event.amount <= 124", scene));
+  CHECK_FALSE(holds("event.amount <= 123", scene));
+  // Mirrored: the constant on the left reads as `x mirrored-op constant`.
+  CHECK(holds("123 < event.amount", scene));
+  CHECK(holds("124 > event.amount", scene));
+  CHECK(holds("123.45 >= event.amount", scene));
+  CHECK_FALSE(holds("123.46 <= event.amount", scene));
+  CHECK(holds("123.450 <= event.amount", scene));
+  // Scales more than 18 apart, and a constant too wide for 64 bits.
+  CHECK(holds("event.amount > 123.4499999999999999999999", scene));
+  CHECK(holds("event.amount < 123.4500000000000000000001", scene));
+  CHECK(holds("event.amount < 100000000000000000000000000000", scene));
+  CHECK(holds("-100000000000000000000000000000 < event.amount", scene));
+  CHECK(holds("-event.amount < -123.449", scene));
+  CHECK(holds("member.purchases == 3.000", scene));
+  CHECK(holds("member.spend + event.amount > 1123.449", scene));
+  CHECK_FALSE(holds("member.spend + event.amount > 1123.45", scene));
+  // none on the computed side: every comparison is false, mirrored or not.
+  CHECK_FALSE(holds("member.score == 1", scene));
+  CHECK_FALSE(holds("member.score != 1", scene));
+  CHECK_FALSE(holds("1 != member.score", scene));
+  CHECK_FALSE(holds("1 > member.score", scene));
+  // A computed failure is still raised.
+  CHECK(eval_error("event.amount / (member.purchases - 3) > 1") == ErrorCode::division_by_zero);
+
+  // The same comparisons through the general form (the right side computed) agree.
+  const char* constants[] = {"0", "123", "123.45", "123.450", "123.4499", "123.4501", "-5",
+                             "1000000000000000000000000", "0.00000000000000000000001"};
+  const char* ops[] = {"==", "!=", "<", "<=", ">", ">="};
+  for (const char* c : constants) {
+    for (const char* op : ops) {
+      const std::string fast = std::string("event.amount ") + op + " " + c;
+      const std::string general =
+          std::string("event.amount ") + op + " (" + c + " + member.purchases * 0)";
+      CAPTURE(fast);
+      REQUIRE(root_op(fast) == OpCode::compare_constant);
+      REQUIRE(root_op(general) == OpCode::compare);
+      CHECK(holds(fast, scene) == holds(general, scene));
+    }
+  }
+}
+
+TEST_CASE("compare_constant on strings and scalars") {
+  Scene scene;  // channel "app", silver, Saturday
+  CHECK(holds("event.channel == \"app\"", scene));
+  CHECK_FALSE(holds("event.channel == \"ap\"", scene));
+  CHECK_FALSE(holds("event.channel == \"appx\"", scene));
+  CHECK(holds("event.channel != \"App\"", scene));
+  CHECK(holds("\"b\" > event.channel", scene));
+  CHECK(holds("\"ap\" < event.channel", scene));
+  CHECK(holds("event.channel <= \"app\"", scene));
+  CHECK(holds("lower(event.channel) == \"app\"", scene));
+  CHECK(holds("upper(event.channel) == \"APP\"", scene));
+  CHECK_FALSE(holds("member.nickname == \"x\"", scene));
+  CHECK_FALSE(holds("\"x\" != member.nickname", scene));
+  scene.event.channel = "";
+  CHECK(holds("event.channel == \"\"", scene));
+  CHECK(holds("event.channel < \"a\"", scene));
+
+  Scene tiers;
+  CHECK(holds("silver == member.tier", tiers));
+  CHECK(holds("bronze < member.tier", tiers));
+  CHECK_FALSE(holds("gold <= member.tier", tiers));
+  CHECK(holds("member.tier != gold", tiers));
+  CHECK(holds("sat == weekday(event.time)", tiers));
+  CHECK(holds("event.time > 2026-03-07T09:59:59Z", tiers));
+  CHECK(holds("2026-03-08 > date(event.time)", tiers));
+  tiers.member.tier.reset();
+  CHECK_FALSE(holds("member.tier == bronze", tiers));
+  CHECK_FALSE(holds("member.tier != bronze", tiers));
+  CHECK_FALSE(holds("gold > member.tier", tiers));
+
+  Scene flags;  // member.vip is none
+  CHECK_FALSE(holds("member.vip == true", flags));
+  CHECK_FALSE(holds("member.vip != true", flags));
+  CHECK_FALSE(holds("false == member.vip", flags));
+  flags.member.attributes[2] = Value::of(true);
+  CHECK(holds("member.vip == true", flags));
+  CHECK(holds("false != member.vip", flags));
+}
+
+TEST_CASE("in and not in on constant lists of small scalars compile to a bit set") {
+  CHECK(root_op("weekday(event.time) in [sat, sun]") == OpCode::in_set);
+  CHECK(root_op("weekday(event.time) not in [sat, sun]") == OpCode::in_set);
+  CHECK(root_op("member.tier in [silver, gold]") == OpCode::in_set);
+  CHECK(root_op("member.vip in [true]") == OpCode::in_set);
+  // Dates and times are too large for the bit set; numbers and strings are not scalars.
+  CHECK(root_op("date(event.time) in [2026-03-07]") == OpCode::in_list);
+  CHECK(root_op("event.amount in [1, 2]") == OpCode::in_list);
+  CHECK(root_op("event.channel in [\"app\"]") == OpCode::in_list);
+
+  Scene scene;  // Saturday, silver
+  CHECK(holds("weekday(event.time) in [sat, sun]", scene));
+  CHECK(holds("weekday(event.time) in [sun, sat, sat]", scene));
+  CHECK_FALSE(holds("weekday(event.time) in [mon, tue, wed, thu, fri, sun]", scene));
+  CHECK_FALSE(holds("weekday(event.time) not in [sat, sun]", scene));
+  CHECK(holds("weekday(event.time) not in [mon, sun]", scene));
+  CHECK(holds("member.tier in [silver]", scene));
+  CHECK(holds("member.tier not in [bronze, gold]", scene));
+  CHECK_FALSE(holds("member.tier not in [silver]", scene));
+  CHECK(holds("not (member.tier in [bronze, gold])", scene));
+  CHECK(holds("member.stage in [active]", scene));
+  // Sunday 2026-03-08 (the mask's top weekday) and Monday 2026-03-09 (its lowest).
+  scene.event.time = T("2026-03-08T23:59:59Z");
+  CHECK(holds("weekday(event.time) in [sat, sun]", scene));
+  CHECK(holds("weekday(event.time) in [sun]", scene));
+  scene.event.time = T("2026-03-09T00:00:00Z");
+  CHECK(holds("weekday(event.time) in [mon]", scene));
+  CHECK_FALSE(holds("weekday(event.time) in [sat, sun]", scene));
+  // In the program's time zone: Monday 00:30 at +01:00 is still Sunday 23:30 in UTC.
+  scene.event.time = T("2026-03-08T23:30:00Z");
+  CHECK(holds("weekday(event.time) in [mon]", scene, "+01:00"));
+  CHECK_FALSE(holds("weekday(event.time) in [sat, sun]", scene, "+01:00"));
+
+  // A none operand: both `in` and `not in` are false.
+  Scene none_tier;
+  none_tier.member.tier.reset();
+  CHECK_FALSE(holds("member.tier in [bronze, silver, gold]", none_tier));
+  CHECK_FALSE(holds("member.tier not in [bronze, silver, gold]", none_tier));
+  CHECK_FALSE(holds("member.vip in [true, false]", none_tier));
+  CHECK_FALSE(holds("member.vip not in [true]", none_tier));
+  none_tier.member.attributes[2] = Value::of(false);
+  CHECK(holds("member.vip in [false]", none_tier));
+  CHECK(holds("member.vip not in [true]", none_tier));
+}
+
+TEST_CASE("item functions with a constant comparison in `where`, and an empty basket") {
+  Scene scene;  // coffee ×2 at 3.50, coffee ×1 at 4, pastry ×3 at 2.25
+  CHECK(holds("any(event.items where item.category == \"coffee\")", scene));
+  CHECK(holds("any(event.items where \"pastry\" == item.category)", scene));
+  CHECK_FALSE(holds("any(event.items where item.category == \"coffe\")", scene));
+  CHECK(holds("all(event.items where item.category != \"tea\")", scene));
+  CHECK(holds("any(event.items where item.price > 3.5)", scene));
+  CHECK_FALSE(holds("any(event.items where item.price > 4.00)", scene));
+  CHECK(number("sum(event.items, item.qty where item.price >= 3.5)", scene) == D("3"));
+  CHECK(number("5 * sum(event.items, item.qty where item.category == \"coffee\")", scene) ==
+        D("15"));
+  CHECK(number("count(event.items where item.qty >= 2.0)", scene) == D("2"));
+  CHECK(holds("count(event.items) >= 3", scene));
+  CHECK(number("sum(event.items, item.qty * item.price)", scene).scale() == 2);
+  CHECK(number("sum(event.items, item.qty * item.price)", scene) == D("17.75"));
+
+  Scene empty;
+  empty.event.items.clear();
+  CHECK_FALSE(holds("any(event.items where item.category == \"coffee\")", empty));
+  CHECK(holds("all(event.items where item.category == \"coffee\")", empty));
+  CHECK(number("5 * sum(event.items, item.qty where item.category == \"coffee\")", empty) ==
+        D("0"));
+  CHECK_FALSE(holds("count(event.items) >= 3", empty));
+  CHECK(holds("count(event.items where item.qty > 0) == 0", empty));
 }
 
 TEST_CASE("number functions") {
