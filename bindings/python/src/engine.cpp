@@ -5,6 +5,7 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,9 +30,9 @@ namespace loyalty::python {
 
 namespace {
 
-// Events converted with the GIL held, then processed with it released, per chunk: large
-// enough that releasing and taking back the GIL costs nothing measurable, small enough that
-// other threads run often.
+// process_many converts events with the GIL held and processes them with it released, a chunk
+// at a time: large enough that handing a chunk over costs nothing measurable, small enough
+// that other threads run often.
 constexpr std::size_t chunk_events = 1024;
 
 // process_file looks for Ctrl-C (which needs the GIL) every this many lines.
@@ -89,25 +90,46 @@ class PyEngine {
     return run([&](Engine& engine) { return engine.dry_run(parse_event(json)); });
   }
 
+  // Two chunks take turns: while a worker thread processes one (without the GIL), this thread
+  // converts the next (with it), so the two costs overlap. The chunks are processed one after
+  // another, in order, exactly as one thread would.
   RunSummary process_many(const py::iterable& events) {
     RunSummary summary;
-    Chunk chunk;
+    Chunk chunks[2];
+    std::size_t filling = 0;
+    std::future<void> processing;  // the other chunk's
+    const auto wait = [&] {
+      if (!processing.valid()) return;
+      py::gil_scoped_release nogil;
+      processing.get();  // rethrows what the worker threw (a StoreError)
+    };
+    const auto hand_over = [&] {
+      wait();
+      Chunk& chunk = chunks[filling];
+      processing = std::async(std::launch::async, [this, &chunk, &summary] {
+        std::lock_guard lock(mutex_);
+        process_chunk(*engine_, chunk, summary);
+      });
+      filling = 1 - filling;
+    };
     std::uint64_t index = 0;
     try {
       for (py::handle event : events) {
-        chunk.add(event, index++, summary);
-        if (chunk.size() == chunk_events) {
-          process_chunk(chunk, summary);
+        chunks[filling].add(event, index++);
+        if (chunks[filling].size() == chunk_events) {
+          hand_over();
           check_signals();
         }
       }
     } catch (...) {
       // The iterable failed, an item is not a mapping, or Ctrl-C: the events before it still
       // go in, as they would have one by one.
-      process_chunk(chunk, summary);
+      wait();
+      run([&](Engine& engine) { process_chunk(engine, chunks[filling], summary); });
       throw;
     }
-    process_chunk(chunk, summary);
+    wait();
+    run([&](Engine& engine) { process_chunk(engine, chunks[filling], summary); });
     return summary;
   }
 
@@ -188,44 +210,50 @@ class PyEngine {
 
  private:
   // Dicts converted to JSON lines, waiting to be parsed and processed together.
+  // Events converted to JSON Lines, and those that could not be, for one worker's turn.
   class Chunk {
    public:
-    void add(py::handle event, std::uint64_t index, RunSummary& summary) {
+    void add(py::handle event, std::uint64_t index) {
       const std::size_t mark = text_.size();
       try {
         append_event_json(text_, event);
       } catch (const Error& e) {  // EventError, or TimeError for a datetime out of range
         text_.resize(mark);
-        summary.add_unreadable(Reject{index, {}, event_id_of(event), e.what(), {}});
+        unreadable_.push_back(Reject{index, {}, event_id_of(event), e.what(), {}});
         return;
       }
       text_.push_back('\n');
       indices_.push_back(index);
     }
-    [[nodiscard]] std::size_t size() const { return indices_.size(); }
+    /// The events converted, and those that could not be.
+    [[nodiscard]] std::size_t size() const { return indices_.size() + unreadable_.size(); }
     [[nodiscard]] const std::string& text() const { return text_; }
+    [[nodiscard]] const std::vector<Reject>& unreadable() const { return unreadable_; }
     // The iterable's index of the chunk's 1-based line.
     [[nodiscard]] std::uint64_t index(std::uint64_t line) const { return indices_[line - 1]; }
     void clear() {
       text_.clear();
       indices_.clear();
+      unreadable_.clear();
     }
 
    private:
     std::string text_;
     std::vector<std::uint64_t> indices_;
+    std::vector<Reject> unreadable_;
   };
 
-  // Parses and processes a chunk with the GIL released; the reader validates each line exactly
-  // as it does a file's.
-  void process_chunk(Chunk& chunk, RunSummary& summary) {
-    if (chunk.size() == 0) return;
+  // Parses and processes a chunk on `engine`, which the caller has locked; touches nothing of
+  // Python's, so it runs without the GIL. The reader validates each line exactly as it does a
+  // file's.
+  static void process_chunk(Engine& engine, Chunk& chunk, RunSummary& summary) {
     // Emptied however it ends: a chunk the store failed on is not tried again.
     struct Clear {
       Chunk& chunk;
       ~Clear() { chunk.clear(); }
     } clear{chunk};
-    run([&](Engine& engine) {
+    for (const Reject& reject : chunk.unreadable()) summary.add_unreadable(reject);
+    {
       EventReader reader = EventReader::from_string(chunk.text());
       Event event;
       Outcome outcome;
@@ -240,7 +268,7 @@ class PyEngine {
         engine.process(event, outcome);
         summary.add(outcome, event, Reject{index, {}, {}, {}, {}});
       }
-    });
+    }
   }
 
   // Runs `work` on the engine with the GIL released and the engine locked. The lock is taken

@@ -52,6 +52,32 @@ def test_process_many_takes_any_iterable(shop: loyalty.Engine) -> None:
     assert shop.member("m1", at="2026-02-01T00:00:00Z").points == 100 + 3000 + 50  # gold_welcome
 
 
+def test_process_many_keeps_the_order_across_chunks(shop: loyalty.Engine) -> None:
+    # Chunks are converted while the one before is processed: the rejects still come in the
+    # order of the events, and every event before a failing item goes in.
+    def events() -> Iterator[dict[str, Any]]:
+        yield enroll("m1")
+        for i in range(1, 2600):
+            if i == 300 or i == 2100:
+                yield purchase(f"p{i}", member="nobody")  # the engine refuses it
+            elif i == 1500:
+                yield purchase(f"p{i}", amount=1.5)  # a float: not read
+            else:
+                yield purchase(f"p{i}", amount="1.00",
+                               time=f"2026-01-02T{i // 3600:02}:{i // 60 % 60:02}:{i % 60:02}Z")
+        yield "not an event"
+        yield purchase("never")
+    with pytest.raises(TypeError, match="an event is a dict"):
+        shop.process_many(events())
+    assert shop.stats("2026-02-01T00:00:00Z")["events"] == 2600 - 3
+    assert shop.member("m1", at="2026-02-01T00:00:00Z").points == 100 + 2596 + 50
+    summary = shop.process_many(
+        [purchase(f"q{i}", member="nobody") if i % 1000 == 999 else purchase(f"q{i}", amount=1.5)
+         if i % 1000 == 500 else purchase(f"q{i}", amount="1.00") for i in range(3000)])
+    assert [r.index for r in summary.rejects] == [500, 999, 1500, 1999, 2500, 2999]
+    assert (summary.events, summary.applied, summary.rejected) == (3000, 2994, 6)
+
+
 def test_process_many_stops_at_an_item_that_is_not_a_mapping(shop: loyalty.Engine) -> None:
     with pytest.raises(TypeError, match="an event is a dict"):
         shop.process_many([enroll("m1"), purchase("p1"), "not an event", purchase("p2")])
