@@ -12,6 +12,7 @@ packages=(
   libcli11-dev          # the command line
   doctest-dev           # unit tests
   libbenchmark-dev      # micro benchmarks
+  libjemalloc-dev       # the allocator of the command line and benchmarks (huge pages)
   pybind11-dev python3 python3-dev python3-pytest
 )
 

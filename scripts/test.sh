@@ -10,7 +10,7 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 
 echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLOYALTY_WERROR=ON \
-  -DLOYALTY_BUILD_BENCHMARKS=OFF \
+  -DLOYALTY_BUILD_BENCHMARKS=OFF -DLOYALTY_JEMALLOC=OFF \
   -DCMAKE_CXX_FLAGS="-O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
   >/dev/null
 cmake --build build-asan -j"$jobs"
