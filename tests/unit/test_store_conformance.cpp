@@ -209,6 +209,42 @@ rule ratio on purchase {
   CHECK(s.member("m1").ledger.entries().size() == 2);
 }
 
+TEST_CASE_TEMPLATE("a purchase's amounts are kept exactly for its refunds, however wide", B,
+                   MemoryBackend, SqliteBackend, SqliteDurableBackend) {
+  Scenario<B> s(R"(program "Refunds"
+settings {
+  unknown_member = enroll
+}
+rule base on purchase {
+  award 1000 points
+}
+)");
+  // A coefficient wider than 64 bits, and a scale of 3.
+  const std::string wide = "123456789012345678901234.56";
+  CHECK(s.send(purchase("p1", "2026-01-02T10:00:00Z", wide)).status == Status::applied);
+  CHECK(s.send(purchase("p2", "2026-01-02T11:00:00Z", "10.125")).status == Status::applied);
+  s.reopen();
+  const auto refund = [&](const std::string& id, const std::string& original,
+                          const std::string& amount) {
+    return s.send(event(id, "refund", "2026-01-03T10:00:00Z",
+                        R"("original":")" + original + R"(","amount":")" + amount + R"(")"));
+  };
+  // Half of each: floor(1000 × refund / amount) = 500 reversed.
+  Outcome half = refund("r1", "p1", "61728394506172839450617.28");
+  REQUIRE(half.status == Status::applied);
+  REQUIRE(half.effects.size() == 1);
+  CHECK(half.effects[0].kind == EffectKind::reverse);
+  CHECK(half.effects[0].points == -500);
+  CHECK(refund("r2", "p2", "5.0625").effects.at(0).points == -500);
+  s.reopen();
+  // What is left of each, exactly: the rest goes, and a cent more is refused.
+  CHECK(refund("r3", "p1", "61728394506172839450617.28").effects.at(0).points == -500);
+  CHECK(refund("r4", "p1", "0.01").status == Status::rejected);
+  CHECK(refund("r5", "p2", "5.0626").status == Status::rejected);
+  CHECK(refund("r6", "p2", "5.0625").effects.at(0).points == -500);
+  CHECK(s.member("m1").ledger.total() == 0);
+}
+
 TEST_CASE_TEMPLATE("a duplicate returns the first outcome, and explain works, after a reopen", B,
                    MemoryBackend, SqliteBackend, SqliteDurableBackend) {
   Scenario<B> s(kBasic);
