@@ -332,3 +332,53 @@ TEST_CASE("batched commits reach the file every N events, after some time, and o
   engine.process(parse_event(purchase("e21", "2026-01-04T11:00:00Z", "1")));  // a duplicate
   CHECK(reader->totals().events == 21);
 }
+
+TEST_CASE("a write that fails rolls its event back alone; the batch's other events stay") {
+  TempDir dir;
+  const std::string path = dir.file("loyalty.db");
+  {
+    Engine engine(basic(), open_sqlite_store(path));
+    engine.process(parse_event(event("e1", "enroll", "2026-01-01T09:00:00Z")));
+    engine.process(parse_event(event("x1", "enroll", "2026-01-01T09:00:00Z", "", "m2")));
+  }
+  // The event's record is written after its member's rows and entries: those are undone too.
+  store::sqlite::Database(path, false, 1000)
+      .exec("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.id = 'e5' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a test'); END");
+  auto store = open_sqlite_store(path);  // batched: every event below shares one batch
+  Engine engine(basic(), store);
+  CHECK(engine.process(parse_event(purchase("e2", "2026-01-02T10:00:00Z", "10"))).points == 110);
+  CHECK(engine.process(parse_event(purchase("e3", "2026-01-02T11:00:00Z", "20"))).points == 130);
+  CHECK(engine.process(parse_event(purchase("x2", "2026-01-02T11:00:00Z", "7", "m2"))).points ==
+        107);
+  const std::string error =
+      store_error([&] { engine.process(parse_event(purchase("e5", "2026-01-02T12:00:00Z", "40"))); });
+  CAPTURE(error);
+  CHECK(contains(error, "refused by a test"));
+  CHECK(!contains(error, "were lost"));
+  // The member is as before e5, in the cache and in the batch.
+  CHECK(engine.process(parse_event(purchase("e6", "2026-01-02T13:00:00Z", "5"))).points == 135);
+  CHECK(engine.process(parse_event(purchase("x3", "2026-01-02T13:00:00Z", "1", "m2"))).points ==
+        108);
+  engine.flush();
+  CHECK(!store->event_outcome("e5").has_value());
+  CHECK(store->event_outcome("e3").has_value());
+  CHECK(store->totals().events == 7);
+
+  auto reopened = open_sqlite_store(path);
+  CHECK(reopened->totals().events == 7);
+  CHECK(!reopened->event_outcome("e5").has_value());
+  for (const char* id : {"m1", "m2"}) {
+    auto mine = store->load_member(id);
+    auto theirs = reopened->load_member(id);
+    REQUIRE(mine.has_value());
+    REQUIRE(theirs.has_value());
+    store_testing::check_same(*mine, *theirs);
+    CHECK(theirs->ledger.check_invariant() == "");
+  }
+  auto m1 = reopened->load_member("m1");
+  CHECK(m1->ledger.entries().size() == 4);
+  CHECK(m1->purchases == 3);
+  CHECK(m1->ledger.available(Instant::parse("2026-02-01T00:00:00Z")) == 135);
+  CHECK(reopened->load_member("m2")->ledger.entries().size() == 3);
+}
