@@ -40,6 +40,8 @@ using sqlite::Statement;
 // Bytes of member_log that make the next batch commit merge it into members: the most a reader
 // without the cache scans to find a member's state.
 constexpr std::uint64_t kMergeBytes = std::uint64_t{64} << 20;
+// Bytes the batch's Redo keeps at most: past them, the batch's savepoint moves on.
+constexpr std::size_t kRedoBytes = std::size_t{8} << 20;
 // Pages a backup step copies; between steps other connections write freely.
 constexpr int kBackupStep = 1024;
 // Restarts (another connection wrote between steps) before a backup copies the rest at once.
@@ -66,8 +68,8 @@ struct SqliteStore::Statements {
       : begin_write(db, "BEGIN IMMEDIATE"),
         begin_read(db, "BEGIN"),
         commit(db, "COMMIT"),
-        savepoint(db, "SAVEPOINT event"),
-        release(db, "RELEASE event"),
+        savepoint(db, "SAVEPOINT batch"),
+        release(db, "RELEASE batch"),
         merge(db, "SAVEPOINT merge"),
         release_merge(db, "RELEASE merge"),
         data_version(db, "PRAGMA data_version"),
@@ -167,10 +169,74 @@ class SqliteStore::ReadScope {
   bool own_;
 };
 
+void SqliteStore::Redo::truncate(Mark mark) noexcept {
+  ops_.resize(mark.ops);
+  values_.resize(mark.values);
+  bytes_.resize(mark.bytes);
+}
+
+SqliteStore::Redo::Row::Row(Redo& redo, Statement& statement)
+    : redo_(redo), statement_(statement) {
+  redo_.ops_.push_back({&statement, redo_.values_.size()});
+}
+
+SqliteStore::Redo::Row& SqliteStore::Redo::Row::integer(std::int64_t value) {
+  statement_.bind(++index_, value);
+  redo_.values_.push_back({value, 0, Kind::integer});
+  return *this;
+}
+
+SqliteStore::Redo::Row& SqliteStore::Redo::Row::text(std::string_view value) {
+  statement_.bind(++index_, value);
+  redo_.values_.push_back({static_cast<std::int64_t>(redo_.bytes_.size()),
+                           static_cast<std::uint32_t>(value.size()), Kind::text});
+  redo_.bytes_.append(value);
+  return *this;
+}
+
+SqliteStore::Redo::Row& SqliteStore::Redo::Row::blob(std::string_view value) {
+  statement_.bind_blob(++index_, value);
+  redo_.values_.push_back({static_cast<std::int64_t>(redo_.bytes_.size()),
+                           static_cast<std::uint32_t>(value.size()), Kind::blob});
+  redo_.bytes_.append(value);
+  return *this;
+}
+
+SqliteStore::Redo::Row& SqliteStore::Redo::Row::null() {
+  statement_.bind_null(++index_);
+  redo_.values_.push_back({0, 0, Kind::null});
+  return *this;
+}
+
+void SqliteStore::Redo::Row::run() {
+  statement_.run();
+}
+
+void SqliteStore::Redo::replay() {
+  const std::string_view bytes(bytes_);
+  for (std::size_t op = 0; op < ops_.size(); ++op) {
+    Statement& statement = *ops_[op].statement;
+    const std::size_t end = op + 1 < ops_.size() ? ops_[op + 1].first : values_.size();
+    int index = 0;
+    for (std::size_t i = ops_[op].first; i < end; ++i) {
+      const Value& value = values_[i];
+      const auto at = static_cast<std::size_t>(value.value);
+      switch (value.kind) {
+        case Kind::integer: statement.bind(++index, value.value); break;
+        case Kind::text: statement.bind(++index, bytes.substr(at, value.size)); break;
+        case Kind::blob: statement.bind_blob(++index, bytes.substr(at, value.size)); break;
+        case Kind::null: statement.bind_null(++index); break;
+      }
+    }
+    statement.run();
+  }
+}
+
 // One event's reads and writes. Cached members are changed in place: the transaction keeps
 // each touched member's fields as they were and journals its ledger (as the memory store
-// does), to put them back on rollback. Everything else is buffered, and commit() writes it all
-// in one savepoint. The object is reused, so its buffers keep their capacity.
+// does), to put them back on rollback. Everything else is buffered, and commit() writes it all,
+// each row kept in the batch's Redo too. The object is reused, so its buffers keep their
+// capacity.
 class SqliteTransaction final : public BufferedTransaction {
  public:
   explicit SqliteTransaction(SqliteStore& store) : store_(store) {}
@@ -230,17 +296,16 @@ class SqliteTransaction final : public BufferedTransaction {
 
   void commit() override {
     const SqliteStore::Counters before = store_.counters_;
-    auto& sql = *store_.sql_;
-    sql.savepoint.run();
+    const SqliteStore::Redo::Mark mark = store_.redo_.mark();
     try {
       write_members();
       write_records();
       write_rest();
-      sql.release.run();
     } catch (const std::exception& e) {
       store_.counters_ = before;
-      // The savepoint undoes this event's rows alone; the caller's rollback() puts its
-      // members back.
+      store_.redo_.truncate(mark);
+      // The batch goes back to its savepoint and writes the events before this one again:
+      // this event's rows alone are undone. The caller's rollback() puts its members back.
       if (store_.undo_event()) throw;
       // The failure took the batch's whole transaction with it, and the cache with it.
       touched_count_ = 0;
@@ -322,51 +387,50 @@ class SqliteTransaction final : public BufferedTransaction {
       encoded_.clear();
       if (touched.created) {
         sqlite::encode_member(member.state, previous, encoded_);
-        sql.insert_member.bind(1, touched.key).bind(2, member.state.id).bind_blob(3, encoded_);
-        sql.insert_member.run();
+        row(sql.insert_member).integer(touched.key).text(member.state.id).blob(encoded_).run();
       } else {
         sqlite::encode_changes(member.state, previous, touched.marks, encoded_);
-        sql.log_member.bind(1, touched.key).bind_blob(2, encoded_);
-        sql.log_member.run();
+        row(sql.log_member).integer(touched.key).blob(encoded_).run();
         counters.log_bytes += encoded_.size();
       }
     }
   }
 
+  SqliteStore::Redo::Row row(Statement& statement) { return {store_.redo_, statement}; }
+
   void write_entry(std::int64_t seq, std::int64_t member, std::int64_t previous,
                    const engine::LedgerEntry& entry) {
-    Statement& insert = store_.sql_->insert_entry;
-    insert.bind(1, seq).bind(2, member);
+    auto insert = row(store_.sql_->insert_entry);
+    insert.integer(seq).integer(member);
     if (previous != 0) {
-      insert.bind(3, previous);
+      insert.integer(previous);
     } else {
-      insert.bind_null(3);
+      insert.null();
     }
     const engine::Origin& origin = entry.origin;
-    insert.bind(4, static_cast<std::int64_t>(entry.kind))
-        .bind(5, entry.points)
-        .bind(6, entry.asked)
-        .bind(7, entry.time.seconds())
-        .bind(8, origin.event)
-        .bind(9, origin.note)
-        .bind(10, std::int64_t{origin.program_version});
+    insert.integer(static_cast<std::int64_t>(entry.kind))
+        .integer(entry.points)
+        .integer(entry.asked)
+        .integer(entry.time.seconds())
+        .text(origin.event)
+        .text(origin.note)
+        .integer(std::int64_t{origin.program_version});
     if (origin.rule != engine::Origin::kNoRule) {
-      insert.bind(11, std::int64_t{origin.rule});
+      insert.integer(std::int64_t{origin.rule});
     } else {
-      insert.bind_null(11);
+      insert.null();
     }
-    insert.bind(12, std::int64_t{origin.action});
-    insert.run();
+    insert.integer(std::int64_t{origin.action}).run();
   }
 
   void write_records() {
     auto& sql = *store_.sql_;
     for (const Pending& record : records_) {
-      Statement& insert = record.redemption ? sql.insert_redemption : sql.insert_event;
-      insert.bind(1, record.id)
-          .bind(2, as_signed(record.fingerprint))
-          .bind_blob(3, record.outcome(bytes_));
-      insert.run();
+      row(record.redemption ? sql.insert_redemption : sql.insert_event)
+          .text(record.id)
+          .integer(as_signed(record.fingerprint))
+          .blob(record.outcome(bytes_))
+          .run();
     }
   }
 
@@ -375,38 +439,39 @@ class SqliteTransaction final : public BufferedTransaction {
     for (const PurchaseRecord& purchase : purchases_) {
       const std::string amount = purchase.amount.to_string();
       const std::string refunded = purchase.refunded.to_string();
-      sql.save_purchase.bind(1, purchase.id)
-          .bind(2, purchase.member)
-          .bind(3, amount)
-          .bind(4, refunded)
-          .bind(5, purchase.points)
-          .bind(6, as_signed(purchase.first_lot))
-          .bind(7, std::int64_t{purchase.lot_count});
-      sql.save_purchase.run();
+      row(sql.save_purchase)
+          .text(purchase.id)
+          .text(purchase.member)
+          .text(amount)
+          .text(refunded)
+          .integer(purchase.points)
+          .integer(as_signed(purchase.first_lot))
+          .integer(std::int64_t{purchase.lot_count})
+          .run();
     }
     for (const auto& [rule, points] : budgets_) {
-      sql.add_budget.bind(1, rule).bind(2, points);
-      sql.add_budget.run();
+      row(sql.add_budget).text(rule).integer(points).run();
     }
     for (const OutboxMessage& message : outbox_) {
-      sql.append_outbox.bind(1, message.member)
-          .bind(2, message.event)
-          .bind(3, message.rule)
-          .bind(4, message.name)
-          .bind(5, message.data)
-          .bind(6, message.time.seconds());
-      sql.append_outbox.run();
+      row(sql.append_outbox)
+          .text(message.member)
+          .text(message.event)
+          .text(message.rule)
+          .text(message.name)
+          .text(message.data)
+          .integer(message.time.seconds())
+          .run();
     }
     if (last_tick_) {
-      sql.set_meta.bind(1, std::string_view("last_tick")).bind(2, last_tick_->seconds());
-      sql.set_meta.run();
+      row(sql.set_meta).text("last_tick").integer(last_tick_->seconds()).run();
     }
     for (const StoredProgram& program : programs_) {
-      sql.insert_program.bind(1, std::int64_t{program.version})
-          .bind(2, program.file)
-          .bind(3, program.text)
-          .bind(4, program.hash);
-      sql.insert_program.run();
+      row(sql.insert_program)
+          .integer(std::int64_t{program.version})
+          .text(program.file)
+          .text(program.text)
+          .text(program.hash)
+          .run();
     }
   }
 
@@ -489,12 +554,14 @@ void SqliteStore::start_batch() {
   try {
     check_cache();
     if (!log_covered_) take_over();
+    sql_->savepoint.run();  // where a failed event takes the batch back to (undo_event)
   } catch (...) {
     db_.rollback();
     in_batch_ = false;
     forget_cache();
     throw;
   }
+  redo_.clear();
 }
 
 void SqliteStore::end_batch() {
@@ -505,18 +572,29 @@ void SqliteStore::end_batch() {
     lose_batch(e.what());
   }
   in_batch_ = false;
+  redo_.clear();
   if (options_.commit_every_events > 1) unsynced_ = true;
 }
 
+// After an event's write failed (its values are no longer in redo_): back to the batch's
+// savepoint, then the events before it written again. False when the batch cannot go on: the
+// failure ended the database transaction, or writing again failed.
 bool SqliteStore::undo_event() noexcept {
-  const int rc =
-      sqlite3_exec(db_.handle(), "ROLLBACK TO event; RELEASE event", nullptr, nullptr, nullptr);
-  return rc == SQLITE_OK && sqlite3_get_autocommit(db_.handle()) == 0;
+  sqlite3* db = db_.handle();
+  if (sqlite3_get_autocommit(db) != 0) return false;
+  if (sqlite3_exec(db, "ROLLBACK TO batch", nullptr, nullptr, nullptr) != SQLITE_OK) return false;
+  try {
+    redo_.replay();
+  } catch (const std::exception&) {
+    return false;
+  }
+  return sqlite3_get_autocommit(db) == 0;
 }
 
 void SqliteStore::lose_batch(std::string_view why) {
   db_.rollback();
   in_batch_ = false;
+  redo_.clear();
   forget_cache();  // it holds what the file does not
   throw StoreError(
       fmt::format("{}; the {} events committed since the database's last commit "
@@ -644,7 +722,18 @@ void SqliteStore::flush() {
 // An event's transaction committed into the batch: the batch commits when full or old.
 void SqliteStore::committed() {
   ++batch_commits_;
-  if (batch_commits_ >= options_.commit_every_events || batch_is_old()) end_batch();
+  if (batch_commits_ >= options_.commit_every_events || batch_is_old()) {
+    end_batch();
+  } else if (redo_.bytes() >= kRedoBytes) {
+    // A long batch: its savepoint moves here, and what it kept so far is forgotten.
+    try {
+      sql_->release.run();
+      sql_->savepoint.run();
+    } catch (const StoreError& e) {
+      lose_batch(e.what());
+    }
+    redo_.clear();
+  }
 }
 
 // A batch that holds no event yet is ended, so as not to keep other writers waiting.
