@@ -75,6 +75,10 @@ struct SqliteStore::Statements {
         data_version(db, "PRAGMA data_version"),
         find_event(db, "SELECT fingerprint, outcome FROM events WHERE id = ?"),
         insert_event(db, "INSERT INTO events (id, fingerprint, outcome) VALUES (?, ?, ?)"),
+        insert_purchase_event(db,
+                              "INSERT INTO events (id, fingerprint, outcome, member, amount, "
+                              "refunded, points, first_lot, lot_count) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         find_redemption(db, "SELECT fingerprint, outcome FROM redemptions WHERE reference = ?"),
         insert_redemption(
             db, "INSERT INTO redemptions (reference, fingerprint, outcome) VALUES (?, ?, ?)"),
@@ -91,27 +95,24 @@ struct SqliteStore::Statements {
         any_member(db, "SELECT EXISTS (SELECT 1 FROM members)"),
         clear_log(db, "DELETE FROM member_log"),
         next_member_key(db, "SELECT coalesce(max(key), 0) + 1 FROM members"),
-        next_entry_seq(db, "SELECT coalesce(max(seq), 0) + 1 FROM entries"),
-        insert_entry(db,
-                     "INSERT INTO entries (seq, member, previous, kind, points, asked, time, "
-                     "event, note, program_version, rule, action) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        // A member's ledger: the walk back from its latest entry, put in order.
+        next_entry_seq(db, "SELECT coalesce(max(seq), 0) + 1 FROM ledger"),
+        insert_entries(db, "INSERT INTO ledger (seq, member, previous, entries) VALUES (?, ?, ?, ?)"),
+        // A member's ledger: the walk back from its latest row, put in order.
         member_entries(db,
-                       "WITH RECURSIVE chain (seq, previous, kind, points, asked, time, event, "
-                       "note, program_version, rule, action) AS ("
-                       " SELECT seq, previous, kind, points, asked, time, event, note, "
-                       "program_version, rule, action FROM entries WHERE seq = ?"
+                       "WITH RECURSIVE chain (seq, previous, entries) AS ("
+                       " SELECT seq, previous, entries FROM ledger WHERE seq = ?"
                        " UNION ALL"
-                       " SELECT e.seq, e.previous, e.kind, e.points, e.asked, e.time, e.event, "
-                       "e.note, e.program_version, e.rule, e.action"
-                       " FROM entries AS e JOIN chain ON e.seq = chain.previous) "
-                       "SELECT kind, points, asked, time, event, note, program_version, rule, "
-                       "action FROM chain ORDER BY seq"),
+                       " SELECT l.seq, l.previous, l.entries"
+                       " FROM ledger AS l JOIN chain ON l.seq = chain.previous) "
+                       "SELECT entries FROM chain ORDER BY seq"),
+        find_purchase_event(db,
+                            "SELECT member, amount, refunded, points, first_lot, lot_count "
+                            "FROM events WHERE id = ? AND amount IS NOT NULL"),
         find_purchase(db,
                       "SELECT member, amount, refunded, points, first_lot, lot_count "
                       "FROM purchases WHERE id = ?"),
         // A refund changes a purchase's refunded amount, nothing else.
+        refund_purchase_event(db, "UPDATE events SET refunded = ? WHERE id = ?"),
         save_purchase(db,
                       "INSERT INTO purchases (id, member, amount, refunded, points, first_lot, "
                       "lot_count) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -136,11 +137,11 @@ struct SqliteStore::Statements {
         count_members(db, "SELECT count(*) FROM members") {}
 
   Statement begin_write, begin_read, commit, savepoint, release, merge, release_merge, data_version;
-  Statement find_event, insert_event, find_redemption, insert_redemption;
+  Statement find_event, insert_event, insert_purchase_event, find_redemption, insert_redemption;
   Statement find_member, member_by_key, member_changes, insert_member, update_member, log_member,
       all_members, all_logged, member_ids, any_logged, any_member, clear_log, next_member_key;
-  Statement next_entry_seq, insert_entry, member_entries;
-  Statement find_purchase, save_purchase, find_budget, add_budget, append_outbox, outbox;
+  Statement next_entry_seq, insert_entries, member_entries;
+  Statement find_purchase_event, find_purchase, refund_purchase_event, save_purchase, find_budget, add_budget, append_outbox, outbox;
   Statement find_meta, set_meta, insert_program, programs, count_events, count_members;
 };
 
@@ -278,7 +279,19 @@ class SqliteTransaction final : public BufferedTransaction {
   }
 
   std::optional<PurchaseRecord> committed_purchase(std::string_view id) override {
-    Statement& find = store_.sql_->find_purchase;
+    // In its event's row; or, saved without one, in purchases.
+    bool in_event = true;
+    Statement* find = &store_.sql_->find_purchase_event;
+    std::optional<PurchaseRecord> record = read_purchase(*find, id);
+    if (!record) {
+      in_event = false;
+      find = &store_.sql_->find_purchase;
+      record = read_purchase(*find, id);
+    }
+    if (record) found_purchases_.emplace_back(std::string(id), in_event);
+    return record;
+  }
+  std::optional<PurchaseRecord> read_purchase(Statement& find, std::string_view id) {
     Query query(find);
     find.bind(1, id);
     if (!query.next()) return std::nullopt;
@@ -368,8 +381,8 @@ class SqliteTransaction final : public BufferedTransaction {
     return EventRecord{as_unsigned(find.integer(0)), found_};
   }
 
-  // Each touched member's new entries, then its state: a new member's row, or a change
-  // record.
+  // Each touched member's new entries (one ledger row), then its state: a new member's row, or
+  // a change record.
   void write_members() {
     auto& sql = *store_.sql_;
     auto& counters = store_.counters_;
@@ -378,9 +391,19 @@ class SqliteTransaction final : public BufferedTransaction {
       const SqliteStore::Cached& member = *touched.member;
       touched.key = touched.created ? counters.next_member_key++ : member.key;
       std::int64_t previous = member.last_entry;
-      for (const engine::LedgerEntry& entry : member.state.ledger.entries()) {
+      const auto& entries = member.state.ledger.entries();
+      if (!entries.empty()) {
         const std::int64_t seq = counters.next_entry_seq++;
-        write_entry(seq, touched.key, previous, entry);
+        encoded_.clear();
+        sqlite::encode_entries(entries, encoded_);
+        auto insert = row(sql.insert_entries);
+        insert.integer(seq).integer(touched.key);
+        if (previous != 0) {
+          insert.integer(previous);
+        } else {
+          insert.null();
+        }
+        insert.blob(encoded_).run();
         previous = seq;
       }
       touched.last_entry = previous;
@@ -398,52 +421,64 @@ class SqliteTransaction final : public BufferedTransaction {
 
   SqliteStore::Redo::Row row(Statement& statement) { return {store_.redo_, statement}; }
 
-  void write_entry(std::int64_t seq, std::int64_t member, std::int64_t previous,
-                   const engine::LedgerEntry& entry) {
-    auto insert = row(store_.sql_->insert_entry);
-    insert.integer(seq).integer(member);
-    if (previous != 0) {
-      insert.integer(previous);
-    } else {
-      insert.null();
-    }
-    const engine::Origin& origin = entry.origin;
-    insert.integer(static_cast<std::int64_t>(entry.kind))
-        .integer(entry.points)
-        .integer(entry.asked)
-        .integer(entry.time.seconds())
-        .text(origin.event)
-        .text(origin.note)
-        .integer(std::int64_t{origin.program_version});
-    if (origin.rule != engine::Origin::kNoRule) {
-      insert.integer(std::int64_t{origin.rule});
-    } else {
-      insert.null();
-    }
-    insert.integer(std::int64_t{origin.action}).run();
-  }
-
+  // Event and redemption records; a new purchase goes into its event's row.
   void write_records() {
     auto& sql = *store_.sql_;
     for (const Pending& record : records_) {
-      row(record.redemption ? sql.insert_redemption : sql.insert_event)
-          .text(record.id)
-          .integer(as_signed(record.fingerprint))
-          .blob(record.outcome(bytes_))
-          .run();
+      const PurchaseRecord* purchase = record.redemption ? nullptr : new_purchase(record.id);
+      auto insert = row(record.redemption ? sql.insert_redemption
+                        : purchase != nullptr ? sql.insert_purchase_event
+                                              : sql.insert_event);
+      insert.text(record.id).integer(as_signed(record.fingerprint)).blob(record.outcome(bytes_));
+      if (purchase != nullptr) {
+        amount_ = purchase->amount.to_string();
+        refunded_ = purchase->refunded.to_string();
+        insert.text(purchase->member)
+            .text(amount_)
+            .text(refunded_)
+            .integer(purchase->points)
+            .integer(as_signed(purchase->first_lot))
+            .integer(std::int64_t{purchase->lot_count});
+      }
+      insert.run();
     }
+  }
+
+  // A purchase this transaction made (none read from the file), or null.
+  const PurchaseRecord* new_purchase(std::string_view id) const {
+    for (const auto& [found, in_event] : found_purchases_) {
+      if (found == id) return nullptr;
+    }
+    for (const PurchaseRecord& purchase : purchases_) {
+      if (purchase.id == id) return &purchase;
+    }
+    return nullptr;
+  }
+  bool has_event_record(std::string_view id) const {
+    for (const Pending& record : records_) {
+      if (!record.redemption && record.id == id) return true;
+    }
+    return false;
   }
 
   void write_rest() {
     auto& sql = *store_.sql_;
     for (const PurchaseRecord& purchase : purchases_) {
-      const std::string amount = purchase.amount.to_string();
-      const std::string refunded = purchase.refunded.to_string();
+      const auto found =
+          std::find_if(found_purchases_.begin(), found_purchases_.end(),
+                       [&](const auto& f) { return f.first == purchase.id; });
+      if (found == found_purchases_.end() && has_event_record(purchase.id)) continue;  // written
+      refunded_ = purchase.refunded.to_string();
+      if (found != found_purchases_.end() && found->second) {
+        row(sql.refund_purchase_event).text(refunded_).text(purchase.id).run();
+        continue;
+      }
+      amount_ = purchase.amount.to_string();
       row(sql.save_purchase)
           .text(purchase.id)
           .text(purchase.member)
-          .text(amount)
-          .text(refunded)
+          .text(amount_)
+          .text(refunded_)
           .integer(purchase.points)
           .integer(as_signed(purchase.first_lot))
           .integer(std::int64_t{purchase.lot_count})
@@ -495,7 +530,10 @@ class SqliteTransaction final : public BufferedTransaction {
     touched_count_ = 0;
   }
 
-  void clear() noexcept { clear_buffers(); }
+  void clear() noexcept {
+    clear_buffers();
+    found_purchases_.clear();
+  }
 
   SqliteStore& store_;
   bool open_ = false;             // begun, and neither committed nor rolled back
@@ -503,6 +541,9 @@ class SqliteTransaction final : public BufferedTransaction {
   std::size_t touched_count_ = 0;
   std::string found_;    // the outcome find_event() or find_redemption() returned last
   std::string encoded_;  // a member's state, being written
+  std::string amount_, refunded_;  // a purchase's amounts, being written
+  // The purchases read from the file, and whether in their event's row.
+  std::vector<std::pair<std::string, bool>> found_purchases_;
 };
 
 SqliteStore::SqliteStore(const std::string& path, const SqliteOptions& options)
@@ -817,22 +858,11 @@ std::vector<engine::LedgerEntry> SqliteStore::read_entries(std::int64_t last_ent
   Query query(sql_->member_entries);
   query->bind(1, last_entry);
   while (query.next()) {
-    const std::int64_t kind = query->integer(0);
-    if (kind < 0 || kind > static_cast<std::int64_t>(engine::EntryKind::expire)) {
-      throw StoreError(fmt::format("a ledger entry in the database '{}' has an unknown kind {}",
-                                   db_.path(), kind));
+    try {
+      sqlite::decode_entries(query->blob(0), entries);
+    } catch (const StoreError& e) {
+      throw StoreError(fmt::format("a ledger row in the database '{}': {}", db_.path(), e.what()));
     }
-    engine::LedgerEntry& entry = entries.emplace_back();
-    entry.kind = static_cast<engine::EntryKind>(kind);
-    entry.points = query->integer(1);
-    entry.asked = query->integer(2);
-    entry.time = Instant::from_seconds(query->integer(3));
-    entry.origin.event.assign(query->text(4));
-    entry.origin.note.assign(query->text(5));
-    entry.origin.program_version = static_cast<std::uint32_t>(query->integer(6));
-    entry.origin.rule =
-        query->is_null(7) ? engine::Origin::kNoRule : static_cast<std::uint32_t>(query->integer(7));
-    entry.origin.action = static_cast<std::uint32_t>(query->integer(8));
   }
   return entries;
 }

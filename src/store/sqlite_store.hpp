@@ -16,8 +16,11 @@
 //   pages each event touches.
 // - Every per-event write lands at the end of a table: what an event changed of a member goes
 //   to member_log as a small change record (its fields and the lots it made or changed),
-//   merged into members now and then; ledger entries chain to the member's previous entry
-//   instead of an index. A batch then writes a few pages, not one per member.
+//   merged into members now and then; the entries an event made for a member are one ledger
+//   row, chained to the member's row before instead of an index. A batch then writes a few
+//   pages, not one per member.
+// - Few rows an event: its record (with, for a purchase, what a refund needs of it), one
+//   change record and one ledger row a member it changed.
 
 #include <chrono>
 #include <cstdint>
@@ -131,7 +134,7 @@ class SqliteStore final : public Store {
   struct Cached {
     engine::MemberState state;    // its ledger holds lots and debt, no entries
     std::int64_t key = 0;         // members.key
-    std::int64_t last_entry = 0;  // entries.seq of its latest entry; 0: none
+    std::int64_t last_entry = 0;  // ledger.seq of its latest entries; 0: none
     bool logged = false;          // member_log holds changes of it, not yet merged
   };
 
