@@ -536,3 +536,45 @@ TEST_CASE("a write that fails rolls its event back alone; the batch's other even
   CHECK(m1->ledger.available(Instant::parse("2026-02-01T00:00:00Z")) == 135);
   CHECK(reopened->load_member("m2")->ledger.entries().size() == 3);
 }
+
+TEST_CASE("a failed write in a long batch (whose savepoint has moved on) rolls back alone") {
+  TempDir dir;
+  const std::string path = dir.file("loyalty.db");
+  {
+    Engine engine(basic(), open_sqlite_store(path));
+    engine.process(parse_event(event("e0", "enroll", "2026-01-01T09:00:00Z")));
+  }
+  store::sqlite::Database(path, false, 1000)
+      .exec("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.id = 'bad' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a test'); END");
+  // One batch for everything: what it keeps passes the bound at which its savepoint moves.
+  auto store = open_sqlite_store(path, SqliteOptions{1000000, 600000, 5000});
+  Engine engine(basic(), store);
+  const int members = 200;
+  const int purchases = 25000;
+  for (int m = 0; m < members; ++m) {
+    const std::string id = "w" + std::to_string(m);
+    engine.process(parse_event(event(id, "enroll", "2026-01-01T10:00:00Z", "", id)));
+  }
+  for (int n = 0; n < purchases; ++n) {
+    const std::string member = "w" + std::to_string(n % members);
+    REQUIRE(engine.process(parse_event(purchase("p" + std::to_string(n), "2026-01-02T10:00:00Z",
+                                                "3", member)))
+                .status == Status::applied);
+  }
+  const std::string error = store_error(
+      [&] { engine.process(parse_event(purchase("bad", "2026-01-03T10:00:00Z", "50", "w7"))); });
+  CHECK(contains(error, "refused by a test"));
+  CHECK(!contains(error, "were lost"));
+  CHECK(engine.process(parse_event(purchase("after", "2026-01-03T11:00:00Z", "1", "w7"))).points ==
+        100 + 3 * (purchases / members) + 1);
+  engine.flush();
+  auto reopened = open_sqlite_store(path);
+  CHECK(reopened->totals().events == 1 + members + purchases + 1);
+  CHECK(!reopened->event_outcome("bad").has_value());
+  auto w7 = reopened->load_member("w7");
+  REQUIRE(w7.has_value());
+  CHECK(w7->ledger.entries().size() == 1 + purchases / members + 1);
+  CHECK(w7->ledger.check_invariant() == "");
+  store_testing::check_same(*store->load_member("w7"), *w7);
+}
