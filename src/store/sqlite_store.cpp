@@ -556,6 +556,10 @@ SqliteStore::SqliteStore(const std::string& path, const SqliteOptions& options)
   db_.exec(options_.commit_every_events == 1 ? "PRAGMA synchronous = FULL"
                                              : "PRAGMA synchronous = NORMAL");
   db_.exec("PRAGMA cache_size = -65536");  // KiB: the tables' hot pages, and reads of members
+  // Checkpoints every 10,000 pages of log, not 1,000: each syncs the log and the file, and
+  // batches write about 200 pages each (retail-v1, 1,000 events). Measured over retail-v1's
+  // 1,000,000 events: 53 syncs instead of 386, their total time down by a third.
+  if (options_.commit_every_events > 1) db_.exec("PRAGMA wal_autocheckpoint = 10000");
   sql_ = std::make_unique<Statements>(db_);
   transaction_ = std::make_unique<SqliteTransaction>(*this);
 }
