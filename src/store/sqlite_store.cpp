@@ -40,6 +40,8 @@ using sqlite::Statement;
 // Bytes of member_log that make the next batch commit merge it into members: the most a reader
 // without the cache scans to find a member's state.
 constexpr std::uint64_t kMergeBytes = std::uint64_t{64} << 20;
+// Bytes the batch's Redo keeps at most: past them, the batch's savepoint moves on.
+constexpr std::size_t kRedoBytes = std::size_t{8} << 20;
 // Pages a backup step copies; between steps other connections write freely.
 constexpr int kBackupStep = 1024;
 // Restarts (another connection wrote between steps) before a backup copies the rest at once.
@@ -66,13 +68,17 @@ struct SqliteStore::Statements {
       : begin_write(db, "BEGIN IMMEDIATE"),
         begin_read(db, "BEGIN"),
         commit(db, "COMMIT"),
-        savepoint(db, "SAVEPOINT event"),
-        release(db, "RELEASE event"),
+        savepoint(db, "SAVEPOINT batch"),
+        release(db, "RELEASE batch"),
         merge(db, "SAVEPOINT merge"),
         release_merge(db, "RELEASE merge"),
         data_version(db, "PRAGMA data_version"),
         find_event(db, "SELECT fingerprint, outcome FROM events WHERE id = ?"),
         insert_event(db, "INSERT INTO events (id, fingerprint, outcome) VALUES (?, ?, ?)"),
+        insert_purchase_event(db,
+                              "INSERT INTO events (id, fingerprint, outcome, member, amount, "
+                              "refunded, points, first_lot, lot_count) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         find_redemption(db, "SELECT fingerprint, outcome FROM redemptions WHERE reference = ?"),
         insert_redemption(
             db, "INSERT INTO redemptions (reference, fingerprint, outcome) VALUES (?, ?, ?)"),
@@ -89,27 +95,24 @@ struct SqliteStore::Statements {
         any_member(db, "SELECT EXISTS (SELECT 1 FROM members)"),
         clear_log(db, "DELETE FROM member_log"),
         next_member_key(db, "SELECT coalesce(max(key), 0) + 1 FROM members"),
-        next_entry_seq(db, "SELECT coalesce(max(seq), 0) + 1 FROM entries"),
-        insert_entry(db,
-                     "INSERT INTO entries (seq, member, previous, kind, points, asked, time, "
-                     "event, note, program_version, rule, action) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        // A member's ledger: the walk back from its latest entry, put in order.
+        next_entry_seq(db, "SELECT coalesce(max(seq), 0) + 1 FROM ledger"),
+        insert_entries(db, "INSERT INTO ledger (seq, member, previous, entries) VALUES (?, ?, ?, ?)"),
+        // A member's ledger: the walk back from its latest row, put in order.
         member_entries(db,
-                       "WITH RECURSIVE chain (seq, previous, kind, points, asked, time, event, "
-                       "note, program_version, rule, action) AS ("
-                       " SELECT seq, previous, kind, points, asked, time, event, note, "
-                       "program_version, rule, action FROM entries WHERE seq = ?"
+                       "WITH RECURSIVE chain (seq, previous, entries) AS ("
+                       " SELECT seq, previous, entries FROM ledger WHERE seq = ?"
                        " UNION ALL"
-                       " SELECT e.seq, e.previous, e.kind, e.points, e.asked, e.time, e.event, "
-                       "e.note, e.program_version, e.rule, e.action"
-                       " FROM entries AS e JOIN chain ON e.seq = chain.previous) "
-                       "SELECT kind, points, asked, time, event, note, program_version, rule, "
-                       "action FROM chain ORDER BY seq"),
+                       " SELECT l.seq, l.previous, l.entries"
+                       " FROM ledger AS l JOIN chain ON l.seq = chain.previous) "
+                       "SELECT entries FROM chain ORDER BY seq"),
+        find_purchase_event(db,
+                            "SELECT member, amount, refunded, points, first_lot, lot_count "
+                            "FROM events WHERE id = ? AND amount IS NOT NULL"),
         find_purchase(db,
                       "SELECT member, amount, refunded, points, first_lot, lot_count "
                       "FROM purchases WHERE id = ?"),
         // A refund changes a purchase's refunded amount, nothing else.
+        refund_purchase_event(db, "UPDATE events SET refunded = ? WHERE id = ?"),
         save_purchase(db,
                       "INSERT INTO purchases (id, member, amount, refunded, points, first_lot, "
                       "lot_count) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -134,11 +137,11 @@ struct SqliteStore::Statements {
         count_members(db, "SELECT count(*) FROM members") {}
 
   Statement begin_write, begin_read, commit, savepoint, release, merge, release_merge, data_version;
-  Statement find_event, insert_event, find_redemption, insert_redemption;
+  Statement find_event, insert_event, insert_purchase_event, find_redemption, insert_redemption;
   Statement find_member, member_by_key, member_changes, insert_member, update_member, log_member,
       all_members, all_logged, member_ids, any_logged, any_member, clear_log, next_member_key;
-  Statement next_entry_seq, insert_entry, member_entries;
-  Statement find_purchase, save_purchase, find_budget, add_budget, append_outbox, outbox;
+  Statement next_entry_seq, insert_entries, member_entries;
+  Statement find_purchase_event, find_purchase, refund_purchase_event, save_purchase, find_budget, add_budget, append_outbox, outbox;
   Statement find_meta, set_meta, insert_program, programs, count_events, count_members;
 };
 
@@ -167,10 +170,74 @@ class SqliteStore::ReadScope {
   bool own_;
 };
 
+void SqliteStore::Redo::truncate(Mark mark) noexcept {
+  ops_.resize(mark.ops);
+  values_.resize(mark.values);
+  bytes_.resize(mark.bytes);
+}
+
+SqliteStore::Redo::Row::Row(Redo& redo, Statement& statement)
+    : redo_(redo), statement_(statement) {
+  redo_.ops_.push_back({&statement, redo_.values_.size()});
+}
+
+SqliteStore::Redo::Row& SqliteStore::Redo::Row::integer(std::int64_t value) {
+  statement_.bind(++index_, value);
+  redo_.values_.push_back({value, 0, Kind::integer});
+  return *this;
+}
+
+SqliteStore::Redo::Row& SqliteStore::Redo::Row::text(std::string_view value) {
+  statement_.bind(++index_, value);
+  redo_.values_.push_back({static_cast<std::int64_t>(redo_.bytes_.size()),
+                           static_cast<std::uint32_t>(value.size()), Kind::text});
+  redo_.bytes_.append(value);
+  return *this;
+}
+
+SqliteStore::Redo::Row& SqliteStore::Redo::Row::blob(std::string_view value) {
+  statement_.bind_blob(++index_, value);
+  redo_.values_.push_back({static_cast<std::int64_t>(redo_.bytes_.size()),
+                           static_cast<std::uint32_t>(value.size()), Kind::blob});
+  redo_.bytes_.append(value);
+  return *this;
+}
+
+SqliteStore::Redo::Row& SqliteStore::Redo::Row::null() {
+  statement_.bind_null(++index_);
+  redo_.values_.push_back({0, 0, Kind::null});
+  return *this;
+}
+
+void SqliteStore::Redo::Row::run() {
+  statement_.run();
+}
+
+void SqliteStore::Redo::replay() {
+  const std::string_view bytes(bytes_);
+  for (std::size_t op = 0; op < ops_.size(); ++op) {
+    Statement& statement = *ops_[op].statement;
+    const std::size_t end = op + 1 < ops_.size() ? ops_[op + 1].first : values_.size();
+    int index = 0;
+    for (std::size_t i = ops_[op].first; i < end; ++i) {
+      const Value& value = values_[i];
+      const auto at = static_cast<std::size_t>(value.value);
+      switch (value.kind) {
+        case Kind::integer: statement.bind(++index, value.value); break;
+        case Kind::text: statement.bind(++index, bytes.substr(at, value.size)); break;
+        case Kind::blob: statement.bind_blob(++index, bytes.substr(at, value.size)); break;
+        case Kind::null: statement.bind_null(++index); break;
+      }
+    }
+    statement.run();
+  }
+}
+
 // One event's reads and writes. Cached members are changed in place: the transaction keeps
 // each touched member's fields as they were and journals its ledger (as the memory store
-// does), to put them back on rollback. Everything else is buffered, and commit() writes it all
-// in one savepoint. The object is reused, so its buffers keep their capacity.
+// does), to put them back on rollback. Everything else is buffered, and commit() writes it all,
+// each row kept in the batch's Redo too. The object is reused, so its buffers keep their
+// capacity.
 class SqliteTransaction final : public BufferedTransaction {
  public:
   explicit SqliteTransaction(SqliteStore& store) : store_(store) {}
@@ -212,7 +279,19 @@ class SqliteTransaction final : public BufferedTransaction {
   }
 
   std::optional<PurchaseRecord> committed_purchase(std::string_view id) override {
-    Statement& find = store_.sql_->find_purchase;
+    // In its event's row; or, saved without one, in purchases.
+    bool in_event = true;
+    Statement* find = &store_.sql_->find_purchase_event;
+    std::optional<PurchaseRecord> record = read_purchase(*find, id);
+    if (!record) {
+      in_event = false;
+      find = &store_.sql_->find_purchase;
+      record = read_purchase(*find, id);
+    }
+    if (record) found_purchases_.emplace_back(std::string(id), in_event);
+    return record;
+  }
+  std::optional<PurchaseRecord> read_purchase(Statement& find, std::string_view id) {
     Query query(find);
     find.bind(1, id);
     if (!query.next()) return std::nullopt;
@@ -230,17 +309,16 @@ class SqliteTransaction final : public BufferedTransaction {
 
   void commit() override {
     const SqliteStore::Counters before = store_.counters_;
-    auto& sql = *store_.sql_;
-    sql.savepoint.run();
+    const SqliteStore::Redo::Mark mark = store_.redo_.mark();
     try {
       write_members();
       write_records();
       write_rest();
-      sql.release.run();
     } catch (const std::exception& e) {
       store_.counters_ = before;
-      // The savepoint undoes this event's rows alone; the caller's rollback() puts its
-      // members back.
+      store_.redo_.truncate(mark);
+      // The batch goes back to its savepoint and writes the events before this one again:
+      // this event's rows alone are undone. The caller's rollback() puts its members back.
       if (store_.undo_event()) throw;
       // The failure took the batch's whole transaction with it, and the cache with it.
       touched_count_ = 0;
@@ -303,8 +381,8 @@ class SqliteTransaction final : public BufferedTransaction {
     return EventRecord{as_unsigned(find.integer(0)), found_};
   }
 
-  // Each touched member's new entries, then its state: a new member's row, or a change
-  // record.
+  // Each touched member's new entries (one ledger row), then its state: a new member's row, or
+  // a change record.
   void write_members() {
     auto& sql = *store_.sql_;
     auto& counters = store_.counters_;
@@ -313,100 +391,122 @@ class SqliteTransaction final : public BufferedTransaction {
       const SqliteStore::Cached& member = *touched.member;
       touched.key = touched.created ? counters.next_member_key++ : member.key;
       std::int64_t previous = member.last_entry;
-      for (const engine::LedgerEntry& entry : member.state.ledger.entries()) {
+      const auto& entries = member.state.ledger.entries();
+      if (!entries.empty()) {
         const std::int64_t seq = counters.next_entry_seq++;
-        write_entry(seq, touched.key, previous, entry);
+        encoded_.clear();
+        sqlite::encode_entries(entries, encoded_);
+        auto insert = row(sql.insert_entries);
+        insert.integer(seq).integer(touched.key);
+        if (previous != 0) {
+          insert.integer(previous);
+        } else {
+          insert.null();
+        }
+        insert.blob(encoded_).run();
         previous = seq;
       }
       touched.last_entry = previous;
       encoded_.clear();
       if (touched.created) {
         sqlite::encode_member(member.state, previous, encoded_);
-        sql.insert_member.bind(1, touched.key).bind(2, member.state.id).bind_blob(3, encoded_);
-        sql.insert_member.run();
+        row(sql.insert_member).integer(touched.key).text(member.state.id).blob(encoded_).run();
       } else {
         sqlite::encode_changes(member.state, previous, touched.marks, encoded_);
-        sql.log_member.bind(1, touched.key).bind_blob(2, encoded_);
-        sql.log_member.run();
+        row(sql.log_member).integer(touched.key).blob(encoded_).run();
         counters.log_bytes += encoded_.size();
       }
     }
   }
 
-  void write_entry(std::int64_t seq, std::int64_t member, std::int64_t previous,
-                   const engine::LedgerEntry& entry) {
-    Statement& insert = store_.sql_->insert_entry;
-    insert.bind(1, seq).bind(2, member);
-    if (previous != 0) {
-      insert.bind(3, previous);
-    } else {
-      insert.bind_null(3);
-    }
-    const engine::Origin& origin = entry.origin;
-    insert.bind(4, static_cast<std::int64_t>(entry.kind))
-        .bind(5, entry.points)
-        .bind(6, entry.asked)
-        .bind(7, entry.time.seconds())
-        .bind(8, origin.event)
-        .bind(9, origin.note)
-        .bind(10, std::int64_t{origin.program_version});
-    if (origin.rule != engine::Origin::kNoRule) {
-      insert.bind(11, std::int64_t{origin.rule});
-    } else {
-      insert.bind_null(11);
-    }
-    insert.bind(12, std::int64_t{origin.action});
-    insert.run();
-  }
+  SqliteStore::Redo::Row row(Statement& statement) { return {store_.redo_, statement}; }
 
+  // Event and redemption records; a new purchase goes into its event's row.
   void write_records() {
     auto& sql = *store_.sql_;
     for (const Pending& record : records_) {
-      Statement& insert = record.redemption ? sql.insert_redemption : sql.insert_event;
-      insert.bind(1, record.id)
-          .bind(2, as_signed(record.fingerprint))
-          .bind_blob(3, record.outcome(bytes_));
+      const PurchaseRecord* purchase = record.redemption ? nullptr : new_purchase(record.id);
+      auto insert = row(record.redemption ? sql.insert_redemption
+                        : purchase != nullptr ? sql.insert_purchase_event
+                                              : sql.insert_event);
+      insert.text(record.id).integer(as_signed(record.fingerprint)).blob(record.outcome(bytes_));
+      if (purchase != nullptr) {
+        amount_ = purchase->amount.to_string();
+        refunded_ = purchase->refunded.to_string();
+        insert.text(purchase->member)
+            .text(amount_)
+            .text(refunded_)
+            .integer(purchase->points)
+            .integer(as_signed(purchase->first_lot))
+            .integer(std::int64_t{purchase->lot_count});
+      }
       insert.run();
     }
+  }
+
+  // A purchase this transaction made (none read from the file), or null.
+  const PurchaseRecord* new_purchase(std::string_view id) const {
+    for (const auto& [found, in_event] : found_purchases_) {
+      if (found == id) return nullptr;
+    }
+    for (const PurchaseRecord& purchase : purchases_) {
+      if (purchase.id == id) return &purchase;
+    }
+    return nullptr;
+  }
+  bool has_event_record(std::string_view id) const {
+    for (const Pending& record : records_) {
+      if (!record.redemption && record.id == id) return true;
+    }
+    return false;
   }
 
   void write_rest() {
     auto& sql = *store_.sql_;
     for (const PurchaseRecord& purchase : purchases_) {
-      const std::string amount = purchase.amount.to_string();
-      const std::string refunded = purchase.refunded.to_string();
-      sql.save_purchase.bind(1, purchase.id)
-          .bind(2, purchase.member)
-          .bind(3, amount)
-          .bind(4, refunded)
-          .bind(5, purchase.points)
-          .bind(6, as_signed(purchase.first_lot))
-          .bind(7, std::int64_t{purchase.lot_count});
-      sql.save_purchase.run();
+      const auto found =
+          std::find_if(found_purchases_.begin(), found_purchases_.end(),
+                       [&](const auto& f) { return f.first == purchase.id; });
+      if (found == found_purchases_.end() && has_event_record(purchase.id)) continue;  // written
+      refunded_ = purchase.refunded.to_string();
+      if (found != found_purchases_.end() && found->second) {
+        row(sql.refund_purchase_event).text(refunded_).text(purchase.id).run();
+        continue;
+      }
+      amount_ = purchase.amount.to_string();
+      row(sql.save_purchase)
+          .text(purchase.id)
+          .text(purchase.member)
+          .text(amount_)
+          .text(refunded_)
+          .integer(purchase.points)
+          .integer(as_signed(purchase.first_lot))
+          .integer(std::int64_t{purchase.lot_count})
+          .run();
     }
     for (const auto& [rule, points] : budgets_) {
-      sql.add_budget.bind(1, rule).bind(2, points);
-      sql.add_budget.run();
+      row(sql.add_budget).text(rule).integer(points).run();
     }
     for (const OutboxMessage& message : outbox_) {
-      sql.append_outbox.bind(1, message.member)
-          .bind(2, message.event)
-          .bind(3, message.rule)
-          .bind(4, message.name)
-          .bind(5, message.data)
-          .bind(6, message.time.seconds());
-      sql.append_outbox.run();
+      row(sql.append_outbox)
+          .text(message.member)
+          .text(message.event)
+          .text(message.rule)
+          .text(message.name)
+          .text(message.data)
+          .integer(message.time.seconds())
+          .run();
     }
     if (last_tick_) {
-      sql.set_meta.bind(1, std::string_view("last_tick")).bind(2, last_tick_->seconds());
-      sql.set_meta.run();
+      row(sql.set_meta).text("last_tick").integer(last_tick_->seconds()).run();
     }
     for (const StoredProgram& program : programs_) {
-      sql.insert_program.bind(1, std::int64_t{program.version})
-          .bind(2, program.file)
-          .bind(3, program.text)
-          .bind(4, program.hash);
-      sql.insert_program.run();
+      row(sql.insert_program)
+          .integer(std::int64_t{program.version})
+          .text(program.file)
+          .text(program.text)
+          .text(program.hash)
+          .run();
     }
   }
 
@@ -430,7 +530,10 @@ class SqliteTransaction final : public BufferedTransaction {
     touched_count_ = 0;
   }
 
-  void clear() noexcept { clear_buffers(); }
+  void clear() noexcept {
+    clear_buffers();
+    found_purchases_.clear();
+  }
 
   SqliteStore& store_;
   bool open_ = false;             // begun, and neither committed nor rolled back
@@ -438,6 +541,9 @@ class SqliteTransaction final : public BufferedTransaction {
   std::size_t touched_count_ = 0;
   std::string found_;    // the outcome find_event() or find_redemption() returned last
   std::string encoded_;  // a member's state, being written
+  std::string amount_, refunded_;  // a purchase's amounts, being written
+  // The purchases read from the file, and whether in their event's row.
+  std::vector<std::pair<std::string, bool>> found_purchases_;
 };
 
 SqliteStore::SqliteStore(const std::string& path, const SqliteOptions& options)
@@ -450,6 +556,10 @@ SqliteStore::SqliteStore(const std::string& path, const SqliteOptions& options)
   db_.exec(options_.commit_every_events == 1 ? "PRAGMA synchronous = FULL"
                                              : "PRAGMA synchronous = NORMAL");
   db_.exec("PRAGMA cache_size = -65536");  // KiB: the tables' hot pages, and reads of members
+  // Checkpoints every 10,000 pages of log, not 1,000: each syncs the log and the file, and
+  // batches write about 200 pages each (retail-v1, 1,000 events). Measured over retail-v1's
+  // 1,000,000 events: 53 syncs instead of 386, their total time down by a third.
+  if (options_.commit_every_events > 1) db_.exec("PRAGMA wal_autocheckpoint = 10000");
   sql_ = std::make_unique<Statements>(db_);
   transaction_ = std::make_unique<SqliteTransaction>(*this);
 }
@@ -489,12 +599,14 @@ void SqliteStore::start_batch() {
   try {
     check_cache();
     if (!log_covered_) take_over();
+    sql_->savepoint.run();  // where a failed event takes the batch back to (undo_event)
   } catch (...) {
     db_.rollback();
     in_batch_ = false;
     forget_cache();
     throw;
   }
+  redo_.clear();
 }
 
 void SqliteStore::end_batch() {
@@ -505,18 +617,29 @@ void SqliteStore::end_batch() {
     lose_batch(e.what());
   }
   in_batch_ = false;
+  redo_.clear();
   if (options_.commit_every_events > 1) unsynced_ = true;
 }
 
+// After an event's write failed (its values are no longer in redo_): back to the batch's
+// savepoint, then the events before it written again. False when the batch cannot go on: the
+// failure ended the database transaction, or writing again failed.
 bool SqliteStore::undo_event() noexcept {
-  const int rc =
-      sqlite3_exec(db_.handle(), "ROLLBACK TO event; RELEASE event", nullptr, nullptr, nullptr);
-  return rc == SQLITE_OK && sqlite3_get_autocommit(db_.handle()) == 0;
+  sqlite3* db = db_.handle();
+  if (sqlite3_get_autocommit(db) != 0) return false;
+  if (sqlite3_exec(db, "ROLLBACK TO batch", nullptr, nullptr, nullptr) != SQLITE_OK) return false;
+  try {
+    redo_.replay();
+  } catch (const std::exception&) {
+    return false;
+  }
+  return sqlite3_get_autocommit(db) == 0;
 }
 
 void SqliteStore::lose_batch(std::string_view why) {
   db_.rollback();
   in_batch_ = false;
+  redo_.clear();
   forget_cache();  // it holds what the file does not
   throw StoreError(
       fmt::format("{}; the {} events committed since the database's last commit "
@@ -644,7 +767,18 @@ void SqliteStore::flush() {
 // An event's transaction committed into the batch: the batch commits when full or old.
 void SqliteStore::committed() {
   ++batch_commits_;
-  if (batch_commits_ >= options_.commit_every_events || batch_is_old()) end_batch();
+  if (batch_commits_ >= options_.commit_every_events || batch_is_old()) {
+    end_batch();
+  } else if (redo_.bytes() >= kRedoBytes) {
+    // A long batch: its savepoint moves here, and what it kept so far is forgotten.
+    try {
+      sql_->release.run();
+      sql_->savepoint.run();
+    } catch (const StoreError& e) {
+      lose_batch(e.what());
+    }
+    redo_.clear();
+  }
 }
 
 // A batch that holds no event yet is ended, so as not to keep other writers waiting.
@@ -728,22 +862,11 @@ std::vector<engine::LedgerEntry> SqliteStore::read_entries(std::int64_t last_ent
   Query query(sql_->member_entries);
   query->bind(1, last_entry);
   while (query.next()) {
-    const std::int64_t kind = query->integer(0);
-    if (kind < 0 || kind > static_cast<std::int64_t>(engine::EntryKind::expire)) {
-      throw StoreError(fmt::format("a ledger entry in the database '{}' has an unknown kind {}",
-                                   db_.path(), kind));
+    try {
+      sqlite::decode_entries(query->blob(0), entries);
+    } catch (const StoreError& e) {
+      throw StoreError(fmt::format("a ledger row in the database '{}': {}", db_.path(), e.what()));
     }
-    engine::LedgerEntry& entry = entries.emplace_back();
-    entry.kind = static_cast<engine::EntryKind>(kind);
-    entry.points = query->integer(1);
-    entry.asked = query->integer(2);
-    entry.time = Instant::from_seconds(query->integer(3));
-    entry.origin.event.assign(query->text(4));
-    entry.origin.note.assign(query->text(5));
-    entry.origin.program_version = static_cast<std::uint32_t>(query->integer(6));
-    entry.origin.rule =
-        query->is_null(7) ? engine::Origin::kNoRule : static_cast<std::uint32_t>(query->integer(7));
-    entry.origin.action = static_cast<std::uint32_t>(query->integer(8));
   }
   return entries;
 }

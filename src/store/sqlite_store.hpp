@@ -6,18 +6,28 @@
 //   and writes it back once, as one blob. The cache is valid while this connection is the only
 //   writer; PRAGMA data_version tells when another connection committed, and drops it.
 // - One database transaction holds many events (SqliteOptions): each event's writes are
-//   buffered in its Transaction and written at commit() inside a SAVEPOINT, so a rejected
-//   event never reaches the file and a failed write rolls back alone. The batch commits every
-//   commit_every_events events or commit_every_ms milliseconds, and on flush().
+//   buffered in its Transaction and written at commit(), so a rejected event never reaches the
+//   file. The batch commits every commit_every_events events or commit_every_ms milliseconds,
+//   and on flush().
+// - No savepoint per event: the batch opens one savepoint, and keeps what its events wrote (the
+//   statements and their values, Redo) in memory. When an event's write fails, the batch goes
+//   back to its savepoint and writes the events before it again: the failed event rolls back
+//   alone, and the common case pays for a copy of its values, not for SQLite journaling the
+//   pages each event touches.
 // - Every per-event write lands at the end of a table: what an event changed of a member goes
 //   to member_log as a small change record (its fields and the lots it made or changed),
-//   merged into members now and then; ledger entries chain to the member's previous entry
-//   instead of an index. A batch then writes a few pages, not one per member.
+//   merged into members now and then; the entries an event made for a member are one ledger
+//   row, chained to the member's row before instead of an index. A batch then writes a few
+//   pages, not one per member.
+// - Few rows an event: its record (with, for a purchase, what a refund needs of it), one
+//   change record and one ledger row a member it changed.
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/node_hash_map.h>
@@ -59,6 +69,55 @@ class SqliteStore final : public Store {
   struct Statements;
   class ReadScope;
 
+  // What the open batch wrote since its savepoint: each statement run with its values, to run
+  // again after the batch goes back to its savepoint.
+  class Redo {
+   public:
+    struct Mark {
+      std::size_t ops = 0, values = 0, bytes = 0;
+    };
+    [[nodiscard]] Mark mark() const noexcept { return {ops_.size(), values_.size(), bytes_.size()}; }
+    void truncate(Mark mark) noexcept;
+    void clear() noexcept { truncate({}); }
+    [[nodiscard]] std::size_t bytes() const noexcept {
+      return bytes_.size() + values_.size() * sizeof(Value) + ops_.size() * sizeof(Op);
+    }
+
+    // Binds `statement`'s parameters 1, 2, ... in order, keeping their values, then runs it.
+    class Row {
+     public:
+      Row(Redo& redo, sqlite::Statement& statement);
+      Row& integer(std::int64_t value);
+      Row& text(std::string_view value);
+      Row& blob(std::string_view value);
+      Row& null();
+      void run();
+
+     private:
+      Redo& redo_;
+      sqlite::Statement& statement_;
+      int index_ = 0;
+    };
+
+    /// Runs every kept statement again, in order.
+    void replay();
+
+   private:
+    enum class Kind : std::uint8_t { integer, text, blob, null };
+    struct Value {
+      std::int64_t value = 0;  // the integer, or where the bytes start in bytes_
+      std::uint32_t size = 0;
+      Kind kind = Kind::null;
+    };
+    struct Op {
+      sqlite::Statement* statement = nullptr;
+      std::size_t first = 0;  // its values: values_[first] ..
+    };
+    std::vector<Op> ops_;
+    std::vector<Value> values_;
+    std::string bytes_;
+  };
+
   // Lookup by string_view without building a std::string (as the memory store's maps).
   struct Hash {
     using is_transparent = void;
@@ -75,7 +134,7 @@ class SqliteStore final : public Store {
   struct Cached {
     engine::MemberState state;    // its ledger holds lots and debt, no entries
     std::int64_t key = 0;         // members.key
-    std::int64_t last_entry = 0;  // entries.seq of its latest entry; 0: none
+    std::int64_t last_entry = 0;  // ledger.seq of its latest entries; 0: none
     bool logged = false;          // member_log holds changes of it, not yet merged
   };
 
@@ -120,6 +179,7 @@ class SqliteStore final : public Store {
   std::optional<std::int64_t> data_version_;  // PRAGMA data_version the cache was built at
   Counters counters_;
 
+  Redo redo_;
   bool in_batch_ = false;  // the batch's database transaction is open
   std::uint32_t batch_commits_ = 0;
   std::chrono::steady_clock::time_point batch_started_;

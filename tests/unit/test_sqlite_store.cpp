@@ -14,6 +14,7 @@
 #include "loyalty/event_reader.hpp"
 #include "loyalty/store.hpp"
 #include "store/sqlite/database.hpp"
+#include "store/sqlite/member_codec.hpp"
 #include "store/sqlite/schema.hpp"
 #include "store/store.hpp"
 #include "store_testing.hpp"
@@ -71,17 +72,17 @@ TEST_CASE("a new file gets the last schema version; a newer file is refused, nam
   TempDir dir;
   const std::string path = dir.file("loyalty.db");
   open_sqlite_store(path).reset();
-  CHECK(integer(path, "PRAGMA user_version") == 1);
+  CHECK(integer(path, "PRAGMA user_version") == 2);
   CHECK(integer(path, "PRAGMA application_id") == 0x4C4F594C);
   CHECK(integer(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'member_log'") == 1);
-  open_sqlite_store(path).reset();  // a file at version 1 opens as it is
+  open_sqlite_store(path).reset();  // a file at version 2 opens as it is
 
   store::sqlite::Database(path, false, 1000).exec("PRAGMA user_version = 999");
   const std::string error = store_error([&] { open_sqlite_store(path); });
   CAPTURE(error);
   CHECK(contains(error, path));
   CHECK(contains(error, "schema version 999"));
-  CHECK(contains(error, "version 1 that this build of loyalty reads"));
+  CHECK(contains(error, "version 2 that this build of loyalty reads"));
 }
 
 TEST_CASE("a migration upgrades an older file in place, keeping its data") {
@@ -91,27 +92,180 @@ TEST_CASE("a migration upgrades an older file in place, keeping its data") {
     Engine engine(basic(), open_sqlite_store(path));
     engine.process(parse_event(event("e1", "enroll", "2026-01-01T09:00:00Z")));
   }
-  // Version 2 is one more entry in the list.
-  const store::sqlite::Migration v2[] = {
+  // Version 3 is one more entry in the list.
+  const store::sqlite::Migration v3[] = {
       store::sqlite::migrations()[0],
-      {2, "CREATE TABLE extra (x INTEGER); INSERT INTO extra (x) SELECT count(*) FROM events;"},
+      store::sqlite::migrations()[1],
+      {3, "CREATE TABLE extra (x INTEGER); INSERT INTO extra (x) SELECT count(*) FROM events;"},
   };
   {
     store::sqlite::Database db(path, false, 1000);
-    store::sqlite::migrate(db, v2);
-    CHECK(integer(db, "PRAGMA user_version") == 2);
+    store::sqlite::migrate(db, v3);
+    CHECK(integer(db, "PRAGMA user_version") == 3);
     CHECK(integer(db, "SELECT x FROM extra") == 1);
-    store::sqlite::migrate(db, v2);  // current: nothing to do
+    store::sqlite::migrate(db, v3);  // current: nothing to do
     CHECK(integer(db, "SELECT count(*) FROM extra") == 1);
     CHECK(contains(store_error([&] { store::sqlite::migrate(db, store::sqlite::migrations()); }),
-                   "schema version 2, newer than version 1"));
+                   "schema version 3, newer than version 2"));
   }
   // A fresh file gets every migration in order.
   const std::string fresh = dir.file("fresh.db");
   store::sqlite::Database db(fresh, true, 1000);
-  store::sqlite::migrate(db, v2);
-  CHECK(integer(db, "PRAGMA user_version") == 2);
+  store::sqlite::migrate(db, v3);
+  CHECK(integer(db, "PRAGMA user_version") == 3);
   CHECK(integer(db, "SELECT x FROM extra") == 0);
+}
+
+// A version 1 file, written as version 1 wrote: one entries row an entry, purchases in their
+// own table. Its data is that of `reference` (a current store), and one purchase saved without
+// an event (`p9`, a copy of e3's).
+static void write_version_1(const std::string& path, store::Store& reference) {
+  store::sqlite::Database db(path, true, 1000);
+  store::sqlite::migrate(db, store::sqlite::migrations().first(1));
+  REQUIRE(integer(db, "PRAGMA user_version") == 1);
+  auto run = [&](const char* sql, auto bind) {
+    store::sqlite::Statement statement(db, sql);
+    bind(statement);
+    statement.run();
+  };
+  for (const store::StoredProgram& program : reference.programs()) {
+    run("INSERT INTO programs (version, file, text, hash) VALUES (?, ?, ?, ?)", [&](auto& s) {
+      s.bind(1, std::int64_t{program.version}).bind(2, program.file).bind(3, program.text);
+      s.bind(4, program.hash);
+    });
+  }
+  std::int64_t seq = 0;
+  std::int64_t key = 0;
+  for (const std::string& id : reference.member_ids()) {
+    const engine::MemberState member = *reference.load_member(id);
+    ++key;
+    std::int64_t previous = 0;
+    for (const engine::LedgerEntry& entry : member.ledger.entries()) {
+      ++seq;
+      run("INSERT INTO entries (seq, member, previous, kind, points, asked, time, event, note, "
+          "program_version, rule, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          [&](auto& s) {
+            s.bind(1, seq).bind(2, key);
+            if (previous != 0) {
+              s.bind(3, previous);
+            } else {
+              s.bind_null(3);
+            }
+            s.bind(4, static_cast<std::int64_t>(entry.kind)).bind(5, entry.points);
+            s.bind(6, entry.asked).bind(7, entry.time.seconds()).bind(8, entry.origin.event);
+            s.bind(9, entry.origin.note).bind(10, std::int64_t{entry.origin.program_version});
+            if (entry.origin.rule != engine::Origin::kNoRule) {
+              s.bind(11, std::int64_t{entry.origin.rule});
+            } else {
+              s.bind_null(11);
+            }
+            s.bind(12, std::int64_t{entry.origin.action});
+          });
+      previous = seq;
+    }
+    std::string state;
+    store::sqlite::encode_member(member, previous, state);
+    run("INSERT INTO members (key, id, state) VALUES (?, ?, ?)",
+        [&](auto& s) { s.bind(1, key).bind(2, member.id).bind_blob(3, state); });
+  }
+  store::TransactionGuard tx(reference.begin());
+  for (const char* id : {"e1", "e2", "e3", "x1"}) {
+    const std::optional<store::EventRecord> record = tx->find_event(id);
+    REQUIRE(record.has_value());
+    run("INSERT INTO events (id, fingerprint, outcome) VALUES (?, ?, ?)", [&](auto& s) {
+      s.bind(1, std::string_view(id)).bind(2, static_cast<std::int64_t>(record->fingerprint));
+      s.bind_blob(3, record->outcome);
+    });
+  }
+  for (const char* id : {"e2", "e3"}) {
+    const store::PurchaseRecord purchase = *tx->find_purchase(id);
+    std::vector<std::string> ids{id};
+    if (ids[0] == "e3") ids.emplace_back("p9");
+    for (const std::string& as : ids) {
+      run("INSERT INTO purchases (id, member, amount, refunded, points, first_lot, lot_count) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?)",
+          [&, amount = purchase.amount.to_string(),
+           refunded = purchase.refunded.to_string()](auto& s) {
+            s.bind(1, as).bind(2, purchase.member).bind(3, amount);  // bound without a copy
+            s.bind(4, refunded).bind(5, purchase.points);
+            s.bind(6, static_cast<std::int64_t>(purchase.first_lot));
+            s.bind(7, std::int64_t{purchase.lot_count});
+          });
+    }
+  }
+}
+
+TEST_CASE("a version 1 file is upgraded in place: ledger rows, purchases in their events") {
+  TempDir dir;
+  const std::string old_path = dir.file("old.db");
+  auto reference = open_sqlite_store(dir.file("reference.db"));
+  {
+    Engine engine(basic(), reference);
+    engine.process(parse_event(event("e1", "enroll", "2026-01-01T09:00:00Z")));
+    engine.process(parse_event(purchase("e2", "2026-01-02T10:00:00Z", "10.50")));
+    engine.process(parse_event(purchase("e3", "2026-01-02T10:00:00Z", "20")));
+    engine.process(parse_event(event("x1", "enroll", "2026-01-03T09:00:00Z", "", "m2")));
+    engine.flush();
+  }
+  write_version_1(old_path, *reference);
+
+  auto upgraded = open_sqlite_store(old_path);
+  CHECK(integer(old_path, "PRAGMA user_version") == 2);
+  CHECK(integer(old_path, "SELECT count(*) FROM sqlite_schema WHERE name = 'entries'") == 0);
+  CHECK(integer(old_path, "SELECT count(*) FROM ledger") == 4);  // a row an old entry
+  CHECK(integer(old_path, "SELECT count(*) FROM events WHERE amount IS NOT NULL") == 2);
+  CHECK(integer(old_path, "SELECT count(*) FROM purchases") == 1);  // p9: no event of its own
+  CHECK(upgraded->totals().events == 4);
+  CHECK(upgraded->totals().members == 2);
+  for (const char* id : {"m1", "m2"}) {
+    store_testing::check_same(*reference->load_member(id), *upgraded->load_member(id));
+  }
+  {
+    store::TransactionGuard tx(upgraded->begin());
+    const store::PurchaseRecord* p9 = tx->find_purchase("p9");
+    REQUIRE(p9 != nullptr);
+    CHECK(p9->amount.to_string() == "20");
+    CHECK(p9->member == "m1");
+    const store::PurchaseRecord* e2 = tx->find_purchase("e2");
+    REQUIRE(e2 != nullptr);
+    CHECK(e2->amount.to_string() == "10.50");
+    CHECK(e2->refunded.to_string() == "0");
+    CHECK(tx->find_purchase("e1") == nullptr);  // an event, not a purchase
+  }
+
+  // Both go on alike: a refund of an old purchase, of the one without an event, a repeat, a new
+  // purchase.
+  const char* more[] = {
+      R"({"id":"e4","type":"refund","member":"m1","time":"2026-01-04T10:00:00Z","original":"e2","amount":"5.25"})",
+      R"({"id":"e5","type":"refund","member":"m1","time":"2026-01-04T11:00:00Z","original":"p9","amount":"2"})",
+      R"({"id":"e3","type":"purchase","member":"m1","time":"2026-01-02T10:00:00Z","amount":"20"})",
+      R"({"id":"e6","type":"purchase","member":"m2","time":"2026-01-05T10:00:00Z","amount":"7"})",
+  };
+  {
+    // The reference has no p9: give it the same.
+    Engine old_engine(basic(), upgraded);
+    Engine new_engine(basic(), reference);
+    for (const char* line : more) {
+      const Outcome mine = old_engine.process(parse_event(line));
+      CAPTURE(line);
+      if (std::string(line).find("p9") != std::string::npos) {
+        CHECK(mine.status == Status::applied);
+        CHECK(mine.points == 100 + 10 + 20 - 5 - 2);
+        continue;
+      }
+      const Outcome theirs = new_engine.process(parse_event(line));
+      CHECK(mine.status == theirs.status);
+      CHECK(mine.points == theirs.points);
+    }
+  }
+  CHECK(upgraded->totals().events == 7);
+  store_testing::check_same(*reference->load_member("m2"), *upgraded->load_member("m2"));
+  auto m1 = upgraded->load_member("m1");
+  CHECK(m1->ledger.entries().size() == 5);
+  CHECK(m1->ledger.check_invariant() == "");
+  store::TransactionGuard tx(upgraded->begin());
+  CHECK(tx->find_purchase("e2")->refunded.to_string() == "5.25");
+  CHECK(tx->find_purchase("p9")->refunded.to_string() == "2");
 }
 
 TEST_CASE("a file that is not a SQLite database, or not a loyalty one, is refused") {
@@ -331,4 +485,96 @@ TEST_CASE("batched commits reach the file every N events, after some time, and o
   std::this_thread::sleep_for(std::chrono::milliseconds(60));
   engine.process(parse_event(purchase("e21", "2026-01-04T11:00:00Z", "1")));  // a duplicate
   CHECK(reader->totals().events == 21);
+}
+
+TEST_CASE("a write that fails rolls its event back alone; the batch's other events stay") {
+  TempDir dir;
+  const std::string path = dir.file("loyalty.db");
+  {
+    Engine engine(basic(), open_sqlite_store(path));
+    engine.process(parse_event(event("e1", "enroll", "2026-01-01T09:00:00Z")));
+    engine.process(parse_event(event("x1", "enroll", "2026-01-01T09:00:00Z", "", "m2")));
+  }
+  // The event's record is written after its member's rows and entries: those are undone too.
+  store::sqlite::Database(path, false, 1000)
+      .exec("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.id = 'e5' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a test'); END");
+  auto store = open_sqlite_store(path);  // batched: every event below shares one batch
+  Engine engine(basic(), store);
+  CHECK(engine.process(parse_event(purchase("e2", "2026-01-02T10:00:00Z", "10"))).points == 110);
+  CHECK(engine.process(parse_event(purchase("e3", "2026-01-02T11:00:00Z", "20"))).points == 130);
+  CHECK(engine.process(parse_event(purchase("x2", "2026-01-02T11:00:00Z", "7", "m2"))).points ==
+        107);
+  const std::string error =
+      store_error([&] { engine.process(parse_event(purchase("e5", "2026-01-02T12:00:00Z", "40"))); });
+  CAPTURE(error);
+  CHECK(contains(error, "refused by a test"));
+  CHECK(!contains(error, "were lost"));
+  // The member is as before e5, in the cache and in the batch.
+  CHECK(engine.process(parse_event(purchase("e6", "2026-01-02T13:00:00Z", "5"))).points == 135);
+  CHECK(engine.process(parse_event(purchase("x3", "2026-01-02T13:00:00Z", "1", "m2"))).points ==
+        108);
+  engine.flush();
+  CHECK(!store->event_outcome("e5").has_value());
+  CHECK(store->event_outcome("e3").has_value());
+  CHECK(store->totals().events == 7);
+
+  auto reopened = open_sqlite_store(path);
+  CHECK(reopened->totals().events == 7);
+  CHECK(!reopened->event_outcome("e5").has_value());
+  for (const char* id : {"m1", "m2"}) {
+    auto mine = store->load_member(id);
+    auto theirs = reopened->load_member(id);
+    REQUIRE(mine.has_value());
+    REQUIRE(theirs.has_value());
+    store_testing::check_same(*mine, *theirs);
+    CHECK(theirs->ledger.check_invariant() == "");
+  }
+  auto m1 = reopened->load_member("m1");
+  CHECK(m1->ledger.entries().size() == 4);
+  CHECK(m1->purchases == 3);
+  CHECK(m1->ledger.available(Instant::parse("2026-02-01T00:00:00Z")) == 135);
+  CHECK(reopened->load_member("m2")->ledger.entries().size() == 3);
+}
+
+TEST_CASE("a failed write in a long batch (whose savepoint has moved on) rolls back alone") {
+  TempDir dir;
+  const std::string path = dir.file("loyalty.db");
+  {
+    Engine engine(basic(), open_sqlite_store(path));
+    engine.process(parse_event(event("e0", "enroll", "2026-01-01T09:00:00Z")));
+  }
+  store::sqlite::Database(path, false, 1000)
+      .exec("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.id = 'bad' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a test'); END");
+  // One batch for everything: what it keeps passes the bound at which its savepoint moves.
+  auto store = open_sqlite_store(path, SqliteOptions{1000000, 600000, 5000});
+  Engine engine(basic(), store);
+  const int members = 200;
+  const int purchases = 25000;
+  for (int m = 0; m < members; ++m) {
+    const std::string id = "w" + std::to_string(m);
+    engine.process(parse_event(event(id, "enroll", "2026-01-01T10:00:00Z", "", id)));
+  }
+  for (int n = 0; n < purchases; ++n) {
+    const std::string member = "w" + std::to_string(n % members);
+    REQUIRE(engine.process(parse_event(purchase("p" + std::to_string(n), "2026-01-02T10:00:00Z",
+                                                "3", member)))
+                .status == Status::applied);
+  }
+  const std::string error = store_error(
+      [&] { engine.process(parse_event(purchase("bad", "2026-01-03T10:00:00Z", "50", "w7"))); });
+  CHECK(contains(error, "refused by a test"));
+  CHECK(!contains(error, "were lost"));
+  CHECK(engine.process(parse_event(purchase("after", "2026-01-03T11:00:00Z", "1", "w7"))).points ==
+        100 + 3 * (purchases / members) + 1);
+  engine.flush();
+  auto reopened = open_sqlite_store(path);
+  CHECK(reopened->totals().events == 1 + members + purchases + 1);
+  CHECK(!reopened->event_outcome("bad").has_value());
+  auto w7 = reopened->load_member("w7");
+  REQUIRE(w7.has_value());
+  CHECK(w7->ledger.entries().size() == 1 + purchases / members + 1);
+  CHECK(w7->ledger.check_invariant() == "");
+  store_testing::check_same(*store->load_member("w7"), *w7);
 }

@@ -19,6 +19,15 @@ using engine::ValueKind;
 // The first byte: which form, in version 1 of its format.
 constexpr std::uint8_t kState = 1;
 constexpr std::uint8_t kChanges = 2;
+constexpr std::uint8_t kEntries = 3;
+
+// What follows an entry's first byte, whose low 3 bits are its kind.
+enum : std::uint8_t {
+  kAsked = 8,      // asked != points (else not written)
+  kNewEvent = 16,  // its origin's event differs from the entry before's (else not written)
+  kNote = 32,      // a note ("" is not written)
+  kHasRule = 64,   // a rule made it
+};
 
 // Which optional fields of a member follow.
 enum : std::uint8_t {
@@ -373,6 +382,68 @@ std::int64_t apply_changes(std::string_view bytes, engine::MemberState& member) 
   return decode(kChanges, bytes, member, [&](const ReadLots& changed) {
     return updated(current, current_events, changed);
   });
+}
+
+void encode_entries(std::span<const engine::LedgerEntry> entries, std::string& out) {
+  ByteWriter w(out);
+  w.byte(kEntries);
+  const engine::LedgerEntry* before = nullptr;
+  for (const engine::LedgerEntry& entry : entries) {
+    const engine::Origin& origin = entry.origin;
+    const bool new_event = before == nullptr || before->origin.event != origin.event;
+    const std::uint8_t flags = static_cast<std::uint8_t>(
+        static_cast<std::uint8_t>(entry.kind) | (entry.asked != entry.points ? kAsked : 0) |
+        (new_event ? kNewEvent : 0) | (origin.note.empty() ? 0 : kNote) |
+        (origin.rule != engine::Origin::kNoRule ? kHasRule : 0));
+    w.byte(flags);
+    w.signed_varint(entry.points);
+    if ((flags & kAsked) != 0) w.signed_varint(entry.asked);
+    // The first entry's time as it is, the others' after the entry before.
+    w.signed_varint(entry.time.seconds() - (before != nullptr ? before->time.seconds() : 0));
+    if (new_event) w.text(origin.event);
+    if ((flags & kNote) != 0) w.text(origin.note);
+    w.varint(origin.program_version);
+    if ((flags & kHasRule) != 0) w.varint(origin.rule);
+    w.varint(origin.action);
+    before = &entry;
+  }
+}
+
+void decode_entries(std::string_view bytes, std::vector<engine::LedgerEntry>& into) {
+  ByteReader r(bytes);
+  if (r.byte() != kEntries) ByteReader::corrupt();
+  const std::size_t first = into.size();
+  try {
+    while (!r.done()) {
+      const std::uint8_t flags = r.byte();
+      if ((flags & 7) > static_cast<std::uint8_t>(engine::EntryKind::expire) || flags >= 128 ||
+          (into.size() == first && (flags & kNewEvent) == 0)) {
+        ByteReader::corrupt();
+      }
+      engine::LedgerEntry& entry = into.emplace_back();
+      const engine::LedgerEntry* before = into.size() - 1 > first ? &into[into.size() - 2] : nullptr;
+      entry.kind = static_cast<engine::EntryKind>(flags & 7);
+      entry.points = r.signed_varint();
+      entry.asked = (flags & kAsked) != 0 ? r.signed_varint() : entry.points;
+      std::int64_t time = r.signed_varint();
+      if (before != nullptr && __builtin_add_overflow(before->time.seconds(), time, &time)) {
+        ByteReader::corrupt();
+      }
+      entry.time = Instant::from_seconds(time);
+      engine::Origin& origin = entry.origin;
+      if ((flags & kNewEvent) != 0) {
+        origin.event.assign(r.text());
+      } else {
+        origin.event = before->origin.event;
+      }
+      if ((flags & kNote) != 0) origin.note.assign(r.text());
+      origin.program_version = r.index();
+      origin.rule = (flags & kHasRule) != 0 ? r.index() : engine::Origin::kNoRule;
+      origin.action = r.index();
+    }
+  } catch (const TimeError&) {  // a time out of range
+    ByteReader::corrupt();
+  }
 }
 
 }  // namespace loyalty::store::sqlite

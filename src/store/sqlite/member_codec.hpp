@@ -5,7 +5,8 @@
 // - a change record (the `state` of member_log): the same but only the lots an event created
 //   or changed, to apply to the state before it. An event's record stays small however many
 //   lots the member holds.
-// Not the entries: they are rows of their own.
+// Not the entries: they are rows of their own, in a third form (encode_entries): the entries
+// one event made for one member, as one value.
 //
 // Variable-length integers throughout (core/bytes.hpp); decimals as their exact text; lots
 // relative to the lot before (an event's lots share its id and time). The first byte says
@@ -47,5 +48,13 @@ std::int64_t decode_member(std::string_view bytes, engine::MemberState& member);
 /// Applies a change record to `member`, which holds the state before it; returns the seq of
 /// its latest entry. Throws StoreError when `bytes` is no valid change record.
 std::int64_t apply_changes(std::string_view bytes, engine::MemberState& member);
+
+/// Appends `entries` (one or more, in order) as one value: fields that repeat the entry before
+/// (its event, its time) are left out.
+void encode_entries(std::span<const engine::LedgerEntry> entries, std::string& out);
+
+/// Appends the entries of a value encode_entries() wrote to `into`. Throws StoreError when
+/// `bytes` is no such value.
+void decode_entries(std::string_view bytes, std::vector<engine::LedgerEntry>& into);
 
 }  // namespace loyalty::store::sqlite
