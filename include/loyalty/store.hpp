@@ -13,9 +13,9 @@ namespace store {
 class Store;  // the storage interface (src/store/store.hpp)
 }
 
-/// How a SQLite store commits. Events share a database transaction (each in a savepoint of
-/// its own, so a rejected one rolls back alone), committed when either limit is reached and
-/// on Store::flush(): an event is durable once its batch is.
+/// How a SQLite store commits. Events share a database transaction, committed when either
+/// limit is reached and on Store::flush(): an event is durable once its batch is. An event
+/// whose write fails rolls back alone; the batch's other events stay.
 struct SqliteOptions {
   /// Events a database transaction holds at most; 1 makes every event durable at once (and
   /// syncs each commit to disk). 0 is taken as 1.

@@ -1,7 +1,7 @@
 #pragma once
 // The SQLite store: the reference backend, one file (schema in sqlite/schema.cpp).
 //
-// Speed comes from three choices:
+// Speed comes from these choices:
 // - Members are cached in the process, write-through: an event reads its member from memory
 //   and writes it back once, as one blob. The cache is valid while this connection is the only
 //   writer; PRAGMA data_version tells when another connection committed, and drops it.
