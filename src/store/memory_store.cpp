@@ -3,6 +3,7 @@
 #include "core/bytes.hpp"
 #include "core/decimal_wide.hpp"
 #include "store/buffered_transaction.hpp"
+#include "store/member_journal.hpp"
 
 #include "loyalty/engine.hpp"
 
@@ -190,45 +191,25 @@ class MemoryTransaction final : public BufferedTransaction {
   ~MemoryTransaction() override { rollback(); }
 
   engine::MemberState* find_member(std::string_view id) override {
-    for (std::size_t i = 0; i < touched_count_; ++i) {
-      if (touched_[i].state->id == id) return touched_[i].state;
-    }
+    if (engine::MemberState* state = journal_.find(id)) return state;
     auto it = store_.members_.find(id);
     if (it == store_.members_.end()) return nullptr;
-    engine::MemberState& state = it->second.state;
-    Touched& touched = next_touched();
-    touched.state = &state;
-    touched.stored = &it->second;
-    touched.created = false;
-    // Everything but the ledger, as it was (assigned, so the copy reuses its capacity); the
-    // ledger journals its own changes.
-    touched.before = static_cast<const engine::MemberFields&>(state);
-    state.ledger.swap_workspace(touched.workspace);
-    state.ledger.begin_journal();
-    return &state;
+    journal_.add(it->second.state).slot = &it->second;
+    return &it->second.state;
   }
   engine::MemberState& create_member(std::string_view id) override {
     auto [it, added] = store_.members_.try_emplace(std::string(id));
     it->second.state.id.assign(id);
-    Touched& touched = next_touched();
-    touched.state = &it->second.state;
-    touched.stored = &it->second;
-    touched.created = true;
-    it->second.state.ledger.swap_workspace(touched.workspace);
+    journal_.add_created(it->second.state).slot = &it->second;
     return it->second.state;
   }
 
   void commit() override {
-    for (std::size_t i = 0; i < touched_count_; ++i) {
-      engine::MemberState& state = *touched_[i].state;
-      MemoryStore::StoredMember& stored = *touched_[i].stored;
-      state.ledger.end_journal();
-      append_entries(state.ledger.entries(), stored.entries, stored.last_time);
-      state.ledger.forget_entries();
-      state.ledger.swap_workspace(touched_[i].workspace);
-      state.ledger.compact();  // lots with nothing left are history now: the entries keep it
+    for (auto& touched : journal_.entries()) {
+      MemoryStore::StoredMember& stored = *touched.slot;
+      append_entries(stored.state.ledger.entries(), stored.entries, stored.last_time);
     }
-    touched_count_ = 0;
+    journal_.keep();
     for (auto& [name, points] : budgets_) {
       auto it = store_.budgets_.find(std::string_view(name));
       if (it == store_.budgets_.end()) it = store_.budgets_.emplace(name, 0).first;
@@ -258,19 +239,10 @@ class MemoryTransaction final : public BufferedTransaction {
   }
 
   void rollback() noexcept override {
-    for (std::size_t i = touched_count_; i-- > 0;) {
-      Touched& touched = touched_[i];
-      engine::MemberState& state = *touched.state;
-      if (touched.created) {
-        const std::string id = state.id;  // not a reference into the node it erases
-        store_.members_.erase(id);
-        continue;
-      }
-      state.ledger.rollback_journal();  // the entries it held at rest: none
-      state.ledger.swap_workspace(touched.workspace);
-      static_cast<engine::MemberFields&>(state) = touched.before;
-    }
-    touched_count_ = 0;
+    journal_.undo([this](const engine::MemberState& state) {
+      const std::string id = state.id;  // not a reference into the node it erases
+      store_.members_.erase(id);
+    });
     clear();
   }
 
@@ -285,17 +257,6 @@ class MemoryTransaction final : public BufferedTransaction {
     return it == store_.budgets_.end() ? 0 : it->second;
   }
 
-  struct Touched {
-    engine::MemberState* state = nullptr;   // in the store's map
-    MemoryStore::StoredMember* stored = nullptr;  // where state is, with its ledger entries
-    engine::MemberFields before;            // its fields before the transaction
-    engine::Ledger::Workspace workspace;    // lent to its ledger while it takes part
-    bool created = false;
-  };
-  Touched& next_touched() {
-    if (touched_count_ == touched_.size()) touched_.emplace_back();
-    return touched_[touched_count_++];
-  }
 
   std::optional<EventRecord> committed_record(std::string_view id, bool redemption) override {
     const auto& records = redemption ? store_.redemptions_ : store_.events_;
@@ -307,8 +268,8 @@ class MemoryTransaction final : public BufferedTransaction {
   void clear() noexcept { clear_buffers(); }
 
   MemoryStore& store_;
-  std::vector<Touched> touched_;  // the first touched_count_ are this transaction's
-  std::size_t touched_count_ = 0;
+  // The members changed, each with where it is stored (beside its encoded entries).
+  MemberJournal<MemoryStore::StoredMember*> journal_;
   std::string encoded_;  // a purchase's record, being written
 };
 

@@ -11,6 +11,7 @@
 #include "loyalty/error.hpp"
 #include "store/sqlite/member_codec.hpp"
 #include "store/buffered_transaction.hpp"
+#include "store/member_journal.hpp"
 #include "store/sqlite/schema.hpp"
 
 namespace loyalty {
@@ -246,9 +247,7 @@ class SqliteTransaction final : public BufferedTransaction {
   void open() noexcept { open_ = true; }
 
   engine::MemberState* find_member(std::string_view id) override {
-    for (std::size_t i = 0; i < touched_count_; ++i) {
-      if (touched_[i].member->state.id == id) return &touched_[i].member->state;
-    }
+    if (engine::MemberState* state = journal_.find(id)) return state;
     auto it = store_.members_.find(id);
     if (it == store_.members_.end()) {
       if (store_.members_complete_) return nullptr;
@@ -257,24 +256,15 @@ class SqliteTransaction final : public BufferedTransaction {
       it = store_.members_.emplace(std::string(id), std::move(loaded)).first;
     }
     SqliteStore::Cached& member = it->second;
-    Touched& touched = next_touched();
+    Touched& touched = journal_.add(member.state).slot;
     touched.member = &member;
-    touched.created = false;
-    // Everything but the ledger, as it was (assigned, so the copy reuses its capacity); the
-    // ledger journals its own changes.
-    touched.before = static_cast<const engine::MemberFields&>(member.state);
     sqlite::mark_lots(member.state.ledger, touched.marks);  // for the change record
-    member.state.ledger.swap_workspace(touched.workspace);
-    member.state.ledger.begin_journal();
     return &member.state;
   }
   engine::MemberState& create_member(std::string_view id) override {
     auto [it, added] = store_.members_.try_emplace(std::string(id));
     it->second.state.id.assign(id);
-    Touched& touched = next_touched();
-    touched.member = &it->second;
-    touched.created = true;
-    it->second.state.ledger.swap_workspace(touched.workspace);
+    journal_.add_created(it->second.state).slot.member = &it->second;
     return it->second.state;
   }
 
@@ -321,7 +311,7 @@ class SqliteTransaction final : public BufferedTransaction {
       // this event's rows alone are undone. The caller's rollback() puts its members back.
       if (store_.undo_event()) throw;
       // The failure took the batch's whole transaction with it, and the cache with it.
-      touched_count_ = 0;
+      journal_.forget();
       clear();
       open_ = false;
       store_.lose_batch(e.what());
@@ -337,19 +327,10 @@ class SqliteTransaction final : public BufferedTransaction {
   }
 
   void rollback() noexcept override {
-    for (std::size_t i = touched_count_; i-- > 0;) {
-      Touched& touched = touched_[i];
-      engine::MemberState& state = touched.member->state;
-      if (touched.created) {
-        const std::string id = state.id;  // not a reference into the node it erases
-        store_.members_.erase(id);
-        continue;
-      }
-      state.ledger.rollback_journal();  // the entries it held at rest: none
-      state.ledger.swap_workspace(touched.workspace);
-      static_cast<engine::MemberFields&>(state) = touched.before;
-    }
-    touched_count_ = 0;
+    journal_.undo([this](const engine::MemberState& state) {
+      const std::string id = state.id;  // not a reference into the node it erases
+      store_.members_.erase(id);
+    });
     clear();
     if (open_) {
       open_ = false;
@@ -358,19 +339,13 @@ class SqliteTransaction final : public BufferedTransaction {
   }
 
  private:
+  // What the store keeps beside each member the transaction changes.
   struct Touched {
     SqliteStore::Cached* member = nullptr;  // in the store's cache
-    engine::MemberFields before;            // its fields before the transaction
-    engine::Ledger::Workspace workspace;    // lent to its ledger while it takes part
     std::vector<sqlite::LotMark> marks;     // its lots before the transaction
-    bool created = false;
-    std::int64_t key = 0;         // members.key, once written
-    std::int64_t last_entry = 0;  // its latest entry, once written
+    std::int64_t key = 0;                   // members.key, once written
+    std::int64_t last_entry = 0;            // its latest entry, once written
   };
-  Touched& next_touched() {
-    if (touched_count_ == touched_.size()) touched_.emplace_back();
-    return touched_[touched_count_++];
-  }
 
   std::optional<EventRecord> committed_record(std::string_view id, bool redemption) override {
     Statement& find = redemption ? store_.sql_->find_redemption : store_.sql_->find_event;
@@ -386,10 +361,10 @@ class SqliteTransaction final : public BufferedTransaction {
   void write_members() {
     auto& sql = *store_.sql_;
     auto& counters = store_.counters_;
-    for (std::size_t i = 0; i < touched_count_; ++i) {
-      Touched& touched = touched_[i];
+    for (auto& entry : journal_.entries()) {
+      Touched& touched = entry.slot;
       const SqliteStore::Cached& member = *touched.member;
-      touched.key = touched.created ? counters.next_member_key++ : member.key;
+      touched.key = entry.created ? counters.next_member_key++ : member.key;
       std::int64_t previous = member.last_entry;
       const auto& entries = member.state.ledger.entries();
       if (!entries.empty()) {
@@ -408,7 +383,7 @@ class SqliteTransaction final : public BufferedTransaction {
       }
       touched.last_entry = previous;
       encoded_.clear();
-      if (touched.created) {
+      if (entry.created) {
         sqlite::encode_member(member.state, previous, encoded_);
         row(sql.insert_member).integer(touched.key).text(member.state.id).blob(encoded_).run();
       } else {
@@ -512,22 +487,17 @@ class SqliteTransaction final : public BufferedTransaction {
 
   // The rows are written: the cache keeps the members as committed.
   void keep_members() {
-    for (std::size_t i = 0; i < touched_count_; ++i) {
-      Touched& touched = touched_[i];
+    for (auto& entry : journal_.entries()) {
+      Touched& touched = entry.slot;
       SqliteStore::Cached& member = *touched.member;
       member.key = touched.key;
       member.last_entry = touched.last_entry;
-      if (!touched.created && !member.logged) {
+      if (!entry.created && !member.logged) {
         member.logged = true;
         store_.logged_.push_back(&member);
       }
-      engine::Ledger& ledger = member.state.ledger;
-      ledger.end_journal();
-      ledger.forget_entries();  // they are rows now
-      ledger.swap_workspace(touched.workspace);
-      ledger.compact();         // lots with nothing left are history now: the entries keep it
     }
-    touched_count_ = 0;
+    journal_.keep();  // the entries are rows now
   }
 
   void clear() noexcept {
@@ -537,8 +507,7 @@ class SqliteTransaction final : public BufferedTransaction {
 
   SqliteStore& store_;
   bool open_ = false;             // begun, and neither committed nor rolled back
-  std::vector<Touched> touched_;  // the first touched_count_ are this transaction's
-  std::size_t touched_count_ = 0;
+  MemberJournal<Touched> journal_;  // the members changed
   std::string found_;    // the outcome find_event() or find_redemption() returned last
   std::string encoded_;  // a member's state, being written
   std::string amount_, refunded_;  // a purchase's amounts, being written

@@ -1,0 +1,108 @@
+#pragma once
+// The members a store's transaction changes in place, and what puts them back. Both stores
+// keep members in memory (the memory store for good, the SQLite store as its cache) and hand
+// the engine pointers into them: the journal keeps each member's fields as they were and has
+// its ledger journal its own changes, so that a rollback restores them and a commit keeps
+// them. What a backend keeps beside each member (where it lives, what was written) is its
+// `Slot`.
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "engine/member.hpp"
+
+namespace loyalty::store {
+
+/// The journal of one transaction at a time. Its entries are reused from one transaction to
+/// the next, so their buffers (the copies of the members' fields, the ledgers' workspaces)
+/// keep their capacity.
+template <class Slot>
+class MemberJournal {
+ public:
+  struct Entry {
+    engine::MemberState* state = nullptr;
+    bool created = false;                 // by this transaction: a rollback removes it
+    engine::MemberFields before;          // its fields before the transaction (unless created)
+    engine::Ledger::Workspace workspace;  // lent to its ledger while it takes part
+    Slot slot;                            // the backend's
+  };
+
+  /// The member `id` if this transaction has it already, or null.
+  [[nodiscard]] engine::MemberState* find(std::string_view id) const noexcept {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (entries_[i].state->id == id) return entries_[i].state;
+    }
+    return nullptr;
+  }
+
+  /// Starts changing a member that exists: its fields are kept as they are (assigned, so the
+  /// copy reuses its capacity), and its ledger journals its own changes.
+  Entry& add(engine::MemberState& state) {
+    Entry& entry = next(state, false);
+    entry.before = static_cast<const engine::MemberFields&>(state);
+    state.ledger.swap_workspace(entry.workspace);
+    state.ledger.begin_journal();
+    return entry;
+  }
+
+  /// Starts a member this transaction creates.
+  Entry& add_created(engine::MemberState& state) {
+    Entry& entry = next(state, true);
+    state.ledger.swap_workspace(entry.workspace);
+    return entry;
+  }
+
+  /// This transaction's entries, in the order the members joined it.
+  [[nodiscard]] std::span<Entry> entries() noexcept { return {entries_.data(), count_}; }
+
+  /// Keeps every change, once the backend has written them: each ledger stops journaling,
+  /// forgets its entries, gives its workspace back and drops its lots with nothing left (the
+  /// entries keep their history). Ends the transaction's entries.
+  void keep() {
+    for (Entry& entry : entries()) {
+      engine::Ledger& ledger = entry.state->ledger;
+      ledger.end_journal();
+      ledger.forget_entries();
+      ledger.swap_workspace(entry.workspace);
+      ledger.compact();
+    }
+    count_ = 0;
+  }
+
+  /// Puts every member back as it was, the last to join first; `erase(state)` removes one
+  /// this transaction created. Ends the transaction's entries.
+  template <class Erase>
+  void undo(Erase erase) noexcept {
+    for (std::size_t i = count_; i-- > 0;) {
+      Entry& entry = entries_[i];
+      if (entry.created) {
+        erase(*entry.state);
+        continue;
+      }
+      engine::MemberState& state = *entry.state;
+      state.ledger.rollback_journal();  // down to the entries it held at rest: none
+      state.ledger.swap_workspace(entry.workspace);
+      static_cast<engine::MemberFields&>(state) = entry.before;
+    }
+    count_ = 0;
+  }
+
+  /// Ends the transaction's entries without touching the members (the backend dropped them).
+  void forget() noexcept { count_ = 0; }
+
+ private:
+  Entry& next(engine::MemberState& state, bool created) {
+    if (count_ == entries_.size()) entries_.emplace_back();
+    Entry& entry = entries_[count_++];
+    entry.state = &state;
+    entry.created = created;
+    return entry;
+  }
+
+  std::vector<Entry> entries_;  // the first count_ are this transaction's
+  std::size_t count_ = 0;
+};
+
+}  // namespace loyalty::store
