@@ -26,10 +26,15 @@ RETAIL_10K_CHECKSUM = {"events": 10000, "members": 1000, "points_total": 3756780
                        "bronze": 450, "silver": 439, "gold": 111, "vip": 14}
 
 
-def build_dir() -> Path | None:
-    """The CMake build tree the tests run against (set by ctest), or None."""
+def build_dir() -> Path:
+    """The CMake build tree the tests run against: LOYALTY_BUILD_DIR (ctest sets it), else the
+    tree the imported package was built into (build/python/loyalty/ is in build/)."""
     value = os.environ.get("LOYALTY_BUILD_DIR")
-    return Path(value) if value else None
+    build = Path(value) if value else Path(loyalty.__file__).resolve().parents[2]
+    assert (build / "CMakeCache.txt").is_file(), (
+        f"{build} is not a CMake build tree: run the tests against the build tree's package "
+        "(PYTHONPATH=build/python), or set LOYALTY_BUILD_DIR")
+    return build
 
 
 def checksum(engine: loyalty.Engine, at: Any) -> dict[str, int]:
