@@ -9,6 +9,7 @@ packages=(
   libsimdjson-dev       # JSON Lines event input
   libfmt-dev
   libsqlite3-dev sqlite3 libabsl-dev
+  libxxhash-dev         # the events' fingerprints (XXH3, header-only)
   libcli11-dev          # the command line
   doctest-dev           # unit tests
   libbenchmark-dev      # micro benchmarks

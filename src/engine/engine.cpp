@@ -6,6 +6,8 @@
 #include "loyalty/engine.hpp"
 
 #include <boost/uuid/detail/sha1.hpp>
+#define XXH_INLINE_ALL  // header-only: the hash inlines where it is used
+#include <xxhash.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -60,14 +62,32 @@ std::int64_t checked_sub(std::int64_t a, std::int64_t b) {
   return difference;
 }
 
+// The fingerprint of a text: XXH3's 64 bits, a hash defined byte for byte by its
+// specification, so that the fingerprints a store keeps mean the same on every platform and
+// with every standard library (std::hash promises neither).
+std::uint64_t text_print(std::string_view s) noexcept {
+  return XXH3_64bits(s.data(), s.size());
+}
+
+// Never EventRecord::kUnknownFingerprint.
+std::uint64_t known(std::uint64_t h) noexcept {
+  return h == store::EventRecord::kUnknownFingerprint ? 1 : h;
+}
+
+// Whether a record's fingerprint admits `print` as the same event or redemption.
+bool same_print(std::uint64_t recorded, std::uint64_t print) noexcept {
+  return recorded == print || recorded == store::EventRecord::kUnknownFingerprint;
+}
+
 // A 64-bit hash of an event's parsed values, consistent with Event::operator==: equal events
-// hash alike, so a repeated id with an equal hash is a duplicate.
+// hash alike, so a repeated id with an equal hash is a duplicate. Stores keep it: a change to
+// it is a change to their files (test_sqlite_store pins its value).
 std::uint64_t fingerprint(const Event& e) {
   std::uint64_t h = 1469598103934665603ull;
   auto mix = [&](std::uint64_t v) {
     h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
   };
-  auto text = [&](std::string_view s) { mix(std::hash<std::string_view>{}(s)); };
+  auto text = [&](std::string_view s) { mix(text_print(s)); };
   text(e.id);
   text(e.type);
   text(e.member);
@@ -99,7 +119,7 @@ std::uint64_t fingerprint(const Event& e) {
   };
   attributes(e.profile);
   attributes(e.attributes);
-  return h;
+  return known(h);
 }
 
 TriggerKind trigger_of(EventKind kind) {
@@ -821,7 +841,7 @@ void Engine::Impl::run(const Event& event, bool apply, Outcome& outcome) {
   store::TransactionGuard tx(store->begin());
   const std::uint64_t print = fingerprint(event);
   if (const auto seen = tx->find_event(event.id)) {
-    if (seen->fingerprint == print) {
+    if (same_print(seen->fingerprint, print)) {
       outcome = recorded(event.id, seen->outcome);
       outcome.status = Status::duplicate;
       return;
@@ -913,10 +933,10 @@ Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t po
   std::uint64_t print = 0;
   if (is_redeem) {
     if (points <= 0) throw EventError("the points to redeem must be more than zero");
-    print = std::hash<std::string_view>{}(member_id) ^
-            (static_cast<std::uint64_t>(points) * 0x9e3779b97f4a7c15ull);
+    print = known(text_print(member_id) ^
+                  (static_cast<std::uint64_t>(points) * 0x9e3779b97f4a7c15ull));
     if (const auto seen = tx->find_redemption(key)) {
-      if (seen->fingerprint != print) {
+      if (!same_print(seen->fingerprint, print)) {
         throw EventError(fmt::format("reference '{}' was used before for another redemption", key));
       }
       Outcome again = recorded(key, seen->outcome);

@@ -23,7 +23,11 @@ namespace loyalty::store {
 /// fingerprint returns the outcome again; a different one is a conflict. The outcome is the
 /// engine's compact encoding of it (engine/outcome_codec.hpp): opaque bytes to the store.
 struct EventRecord {
-  std::uint64_t fingerprint = 0;  // a hash of the event's parsed values
+  /// The fingerprint of a record kept from before fingerprints were defined as they are now
+  /// (a store migrated from an older version): a repeat of its id is taken as a duplicate,
+  /// whatever it holds. The engine never computes it.
+  static constexpr std::uint64_t kUnknownFingerprint = 0;
+  std::uint64_t fingerprint = 0;  // a hash of the event's parsed values (engine.cpp)
   std::string_view outcome;       // valid until the transaction's next call
 };
 

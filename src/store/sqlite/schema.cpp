@@ -1,4 +1,4 @@
-// The schema, version 2.
+// The schema, version 3.
 //
 //   members     key INTEGER PRIMARY KEY, id TEXT UNIQUE, state BLOB
 //               One row a member. `state` is its whole state but the ledger entries, as of the
@@ -37,7 +37,10 @@
 // Version 1 had one row an entry (entries: seq, member, previous, kind, points, asked, time,
 // event, note, program_version, rule, action) and every purchase in purchases; version 2
 // rewrites each entry as a ledger row of its own (same seq, same previous: the members' states
-// name them still) and moves purchases into their events.
+// name them still) and moves purchases into their events. Version 3 keeps the same tables; its
+// fingerprints are the engine's defined ones (XXH3 for texts), and those of older versions,
+// made with std::hash, become 0: unknown (EventRecord::kUnknownFingerprint), so that a repeat
+// of their ids is still a duplicate, not a conflict.
 //
 // Times are INTEGER seconds since 1970-01-01T00:00:00Z. Tables keyed by the host's ids are
 // WITHOUT ROWID (one b-tree, not a table and an index); the per-event tables grow at their end.
@@ -159,9 +162,15 @@ UPDATE events SET (member, amount, refunded, points, first_lot, lot_count) =
 DELETE FROM purchases WHERE id IN (SELECT id FROM events);
 )";
 
+constexpr const char* kVersion3 = R"(
+UPDATE events SET fingerprint = 0;
+UPDATE redemptions SET fingerprint = 0;
+)";
+
 constexpr Migration kMigrations[] = {
     {1, kVersion1},
     {2, kVersion2},
+    {3, kVersion3},
 };
 
 // loyalty_entry(kind, points, asked, time, event, note, program_version, rule, action): one
