@@ -63,8 +63,10 @@ std::int64_t checked_sub(std::int64_t a, std::int64_t b) {
 }
 
 // The fingerprint of a text: XXH3's 64 bits, a hash defined byte for byte by its
-// specification, so that the fingerprints a store keeps mean the same on every platform and
-// with every standard library (std::hash promises neither).
+// specification, so that the fingerprints a store keeps mean the same with every standard
+// library (std::hash promises no such thing). Numbers go through Decimal::hash, the library's
+// own, which is the same on every 64-bit platform (a coefficient beyond 64 bits is hashed by
+// its 64-bit limbs).
 std::uint64_t text_print(std::string_view s) noexcept {
   return XXH3_64bits(s.data(), s.size());
 }

@@ -361,7 +361,7 @@ void Ledger::touch(std::uint32_t index) {
   }
 }
 
-void Ledger::begin_journal() {
+void Ledger::begin_journal() noexcept {
   journaling_ = true;
   journal_.lots = lots_.size();
   journal_.lot_events = lot_events_.size();
@@ -391,26 +391,34 @@ void Ledger::rollback_journal() {
 
 std::size_t Ledger::compact() {
   if (!emptied_) return 0;  // no lot has been emptied since the last look
-  emptied_ = false;
-  const auto first_empty =
-      std::remove_if(lots_.begin(), lots_.end(), [](const Lot& lot) { return lot.remaining == 0; });
-  const auto dropped = static_cast<std::size_t>(std::distance(first_empty, lots_.end()));
-  if (dropped == 0) return 0;
-  lots_.erase(first_empty, lots_.end());
-  // The event ids of the lots kept, written again (so the text does not grow without end).
-  LotEvents kept;
+  const auto empty = [](const Lot& lot) { return lot.remaining == 0; };
+  const auto dropped = static_cast<std::size_t>(std::count_if(lots_.begin(), lots_.end(), empty));
+  if (dropped == 0) {
+    emptied_ = false;
+    return 0;
+  }
+  // Everything that may throw comes first, so that a failure leaves the ledger as it was: the
+  // lots kept, with their event ids written again (so the text does not grow without end).
+  std::vector<Lot> kept;
+  kept.reserve(lots_.size() - dropped);
+  std::remove_copy_if(lots_.begin(), lots_.end(), std::back_inserter(kept), empty);
+  LotEvents events;
   std::uint32_t from = 0;
   std::uint32_t to = 0;
-  for (std::size_t i = 0; i < lots_.size(); ++i) {
-    Lot& lot = lots_[i];
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    Lot& lot = kept[i];
     if (i == 0 || lot.origin.event != from) {
       from = lot.origin.event;
-      to = kept.add(lot_events_.get(from));
+      to = events.add(lot_events_.get(from));
     }
     lot.origin.event = to;
   }
-  lot_events_ = std::move(kept);
+  by_expiry_.reserve(kept.size());  // so that rebuild_indexes() allocates nothing
+  unoffered_.reserve(kept.size());
+  lots_.swap(kept);
+  lot_events_ = std::move(events);
   rebuild_indexes();
+  emptied_ = false;
   return dropped;
 }
 

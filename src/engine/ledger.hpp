@@ -47,7 +47,8 @@ struct LotOrigin {
   std::uint32_t program_version = 0;
   std::uint32_t rule = Origin::kNoRule;
   std::uint32_t action = 0;
-  friend bool operator==(const LotOrigin&, const LotOrigin&) = default;
+  // No operator==: `event` is a handle into one ledger's text, so two lots' events compare
+  // through Ledger::lot_event.
 };
 
 /// Points awarded together: usable from available_at until just before expires_at.
@@ -184,7 +185,7 @@ class Ledger {
   /// Starts recording what the following operations change, so that rollback_journal() can
   /// undo them (a store's transaction over a member kept in place). Cheap: only the lots an
   /// operation touches are recorded, and only the first time.
-  void begin_journal();
+  void begin_journal() noexcept;
   /// Undoes every change since begin_journal() and stops recording.
   void rollback_journal();
   /// Keeps the changes since begin_journal() and stops recording.

@@ -40,35 +40,31 @@ class MemberJournal {
   /// Starts changing a member that exists: its fields are kept as they are (assigned, so the
   /// copy reuses its capacity), and its ledger journals its own changes.
   Entry& add(engine::MemberState& state) {
-    Entry& entry = next(state, false);
-    entry.before = static_cast<const engine::MemberFields&>(state);
-    state.ledger.swap_workspace(entry.workspace);
-    state.ledger.begin_journal();
-    return entry;
+    Entry& entry = spare();
+    entry.before = static_cast<const engine::MemberFields&>(state);  // may throw: not added yet
+    return added(entry, state, false);
   }
 
   /// Starts a member this transaction creates.
-  Entry& add_created(engine::MemberState& state) {
-    Entry& entry = next(state, true);
-    state.ledger.swap_workspace(entry.workspace);
-    return entry;
-  }
+  Entry& add_created(engine::MemberState& state) { return added(spare(), state, true); }
 
   /// This transaction's entries, in the order the members joined it.
   [[nodiscard]] std::span<Entry> entries() noexcept { return {entries_.data(), count_}; }
 
   /// Keeps every change, once the backend has written them: each ledger stops journaling,
-  /// forgets its entries, gives its workspace back and drops its lots with nothing left (the
-  /// entries keep their history). Ends the transaction's entries.
+  /// forgets its entries and gives its workspace back, which ends the transaction's entries;
+  /// then each drops its lots with nothing left (the entries keep their history). Should that
+  /// fail (it allocates), every change is kept all the same, and a later commit drops them.
   void keep() {
+    const std::size_t count = count_;
     for (Entry& entry : entries()) {
       engine::Ledger& ledger = entry.state->ledger;
       ledger.end_journal();
       ledger.forget_entries();
       ledger.swap_workspace(entry.workspace);
-      ledger.compact();
     }
     count_ = 0;
+    for (std::size_t i = 0; i < count; ++i) entries_[i].state->ledger.compact();
   }
 
   /// Puts every member back as it was, the last to join first; `erase(state)` removes one
@@ -93,11 +89,18 @@ class MemberJournal {
   void forget() noexcept { count_ = 0; }
 
  private:
-  Entry& next(engine::MemberState& state, bool created) {
+  // The entry the next member will take (made if there is none to reuse).
+  Entry& spare() {
     if (count_ == entries_.size()) entries_.emplace_back();
-    Entry& entry = entries_[count_++];
+    return entries_[count_];
+  }
+  // Makes `entry` (spare()) the member's: nothing here throws.
+  Entry& added(Entry& entry, engine::MemberState& state, bool created) noexcept {
     entry.state = &state;
     entry.created = created;
+    state.ledger.swap_workspace(entry.workspace);
+    if (!created) state.ledger.begin_journal();
+    ++count_;
     return entry;
   }
 

@@ -88,7 +88,10 @@ inline void check_same(const loyalty::engine::MemberState& a,
     const auto& y = lb.lots()[i];
     CAPTURE(x.id);
     CHECK(x.id == y.id);
-    CHECK(x.origin == y.origin);
+    CHECK(la.lot_event(x) == lb.lot_event(y));
+    CHECK(x.origin.program_version == y.origin.program_version);
+    CHECK(x.origin.rule == y.origin.rule);
+    CHECK(x.origin.action == y.origin.action);
     CHECK(x.points == y.points);
     CHECK(x.remaining == y.remaining);
     CHECK(x.created_at == y.created_at);

@@ -98,10 +98,16 @@ class PyEngine {
     Chunk chunks[2];
     std::size_t filling = 0;
     std::future<void> processing;  // the other chunk's
+    bool worker_failed = false;
     const auto wait = [&] {
       if (!processing.valid()) return;
       py::gil_scoped_release nogil;
-      processing.get();  // rethrows what the worker threw (a StoreError)
+      try {
+        processing.get();
+      } catch (...) {  // the store failed (a StoreError): nothing more goes in
+        worker_failed = true;
+        throw;
+      }
     };
     const auto hand_over = [&] {
       wait();
@@ -123,9 +129,11 @@ class PyEngine {
       }
     } catch (...) {
       // The iterable failed, an item is not a mapping, or Ctrl-C: the events before it still
-      // go in, as they would have one by one.
-      wait();
-      run([&](Engine& engine) { process_chunk(engine, chunks[filling], summary); });
+      // go in, as they would have one by one. After a store failure nothing more does.
+      if (!worker_failed) {
+        wait();
+        run([&](Engine& engine) { process_chunk(engine, chunks[filling], summary); });
+      }
       throw;
     }
     wait();

@@ -64,3 +64,27 @@ def test_a_file_that_is_not_a_database_raises_store_error(tmp_path: Path) -> Non
     path.write_bytes(b"this is not a SQLite database, not even close" * 100)
     with pytest.raises(loyalty.StoreError):
         loyalty.Engine(loyalty.SqliteStore(path))
+
+
+def test_process_many_stops_at_a_store_failure(shop_program: loyalty.Program,
+                                               tmp_path: Path) -> None:
+    # The store refuses one write (a trigger stands in for a full disk): that event rolls
+    # back alone, the error reaches the caller, and no later event goes in, though the next
+    # chunk was converted while the failing one was processed.
+    import sqlite3
+    path = tmp_path / "loyalty.db"
+    engine = loyalty.Engine(shop_program, loyalty.SqliteStore(path))
+    engine.process(enroll("m1"))
+    engine.flush()
+    del engine
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.id = 'p500' "
+                   "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END")
+    db.close()
+    engine = loyalty.Engine(loyalty.SqliteStore(path))
+    events = [purchase(f"p{i}", amount="1.00") for i in range(3000)]
+    with pytest.raises(loyalty.StoreError, match="the disk is full"):
+        engine.process_many(events)
+    stats = engine.stats(LATER)
+    assert stats["events"] == 1 + 500  # the enrollment, and p0 to p499 of the first chunk
+    assert engine.member("m1", at=LATER).points == 100 + 500
