@@ -44,21 +44,6 @@ bool ordered(Comparison cmp, std::strong_ordering order) {
   return false;
 }
 
-// The Value kind that holds a language type, for checking stored values.
-ValueKind value_kind(TypeKind type) {
-  switch (type) {
-    case TypeKind::number: return ValueKind::number;
-    case TypeKind::string: return ValueKind::string;
-    case TypeKind::boolean: return ValueKind::boolean;
-    case TypeKind::date: return ValueKind::date;
-    case TypeKind::time: return ValueKind::time;
-    case TypeKind::duration: return ValueKind::duration;
-    case TypeKind::tier: return ValueKind::tier;
-    case TypeKind::stage: return ValueKind::stage;
-    case TypeKind::weekday: return ValueKind::weekday;
-    default: return ValueKind::none;
-  }
-}
 
 char to_lower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;

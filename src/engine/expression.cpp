@@ -64,19 +64,9 @@ Comparison mirrored(Comparison cmp) {
 }
 
 // The Value kind the evaluator accepts for a stored value of `type` (none: not a type that a
-// specialised node handles).
+// specialised node handles: durations keep the general path).
 ValueKind stored_kind(TypeKind type) {
-  switch (type) {
-    case TypeKind::number: return ValueKind::number;
-    case TypeKind::string: return ValueKind::string;
-    case TypeKind::boolean: return ValueKind::boolean;
-    case TypeKind::date: return ValueKind::date;
-    case TypeKind::time: return ValueKind::time;
-    case TypeKind::tier: return ValueKind::tier;
-    case TypeKind::stage: return ValueKind::stage;
-    case TypeKind::weekday: return ValueKind::weekday;
-    default: return ValueKind::none;
-  }
+  return type == TypeKind::duration ? ValueKind::none : value_kind(type);
 }
 
 // Whether values of `type` are compared as raw integers (the evaluator's `scalar`).
@@ -397,6 +387,21 @@ CompiledExpressions compile_expressions(const language::CheckedProgram& program)
     }
   }
   return out;
+}
+
+ValueKind value_kind(TypeKind type) noexcept {
+  switch (type) {
+    case TypeKind::number: return ValueKind::number;
+    case TypeKind::string: return ValueKind::string;
+    case TypeKind::boolean: return ValueKind::boolean;
+    case TypeKind::date: return ValueKind::date;
+    case TypeKind::time: return ValueKind::time;
+    case TypeKind::duration: return ValueKind::duration;
+    case TypeKind::tier: return ValueKind::tier;
+    case TypeKind::stage: return ValueKind::stage;
+    case TypeKind::weekday: return ValueKind::weekday;
+    default: return ValueKind::none;
+  }
 }
 
 }  // namespace loyalty::engine

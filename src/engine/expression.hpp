@@ -23,6 +23,9 @@
 
 namespace loyalty::engine {
 
+/// The Value kind that holds a value of a language type (none for the types no Value holds).
+ValueKind value_kind(language::TypeKind type) noexcept;
+
 /// A compiled expression: the index of its root node in an ExpressionPool.
 struct ExprId {
   static constexpr std::uint32_t kInvalid = std::numeric_limits<std::uint32_t>::max();

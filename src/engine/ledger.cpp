@@ -149,14 +149,7 @@ void Ledger::settle(Instant t) {
     Lot& lot = lots_[unoffered_[done]];
     if (lot.available_at > t) break;
     touch(unoffered_[done]);
-    if (ever_usable(lot)) {
-      const std::int64_t pay = std::min(debt_, lot.remaining);
-      lot.remaining -= pay;
-      remaining_ -= pay;
-      debt_ -= pay;
-      if (lot.remaining == 0) emptied_ = true;
-    }
-    lot.paid_debt = true;
+    offer(lot);
     ++done;
   }
   unoffered_.erase(unoffered_.begin(), unoffered_.begin() + static_cast<std::ptrdiff_t>(done));
@@ -217,14 +210,7 @@ std::optional<std::uint64_t> Ledger::award(Instant t, std::int64_t points, Insta
   if (available_at <= t) {
     // Usable at once: settle(t) above left only lots available after t unoffered, so this
     // one is offered now, first, and pays the debt before it adds to the balance.
-    if (ever_usable(added)) {
-      const std::int64_t pay = std::min(debt_, added.remaining);
-      added.remaining -= pay;
-      remaining_ -= pay;
-      debt_ -= pay;
-      if (added.remaining == 0) emptied_ = true;
-    }
-    added.paid_debt = true;
+    offer(added);
   } else {
     unoffered_.insert(std::upper_bound(unoffered_.begin(), unoffered_.end(), index,
                                        [&](std::uint32_t a, std::uint32_t b) {
@@ -235,19 +221,35 @@ std::optional<std::uint64_t> Ledger::award(Instant t, std::int64_t points, Insta
   return added.id;
 }
 
+void Ledger::offer(Lot& lot) noexcept {
+  if (ever_usable(lot)) {
+    const std::int64_t pay = std::min(debt_, lot.remaining);
+    lot.remaining -= pay;
+    remaining_ -= pay;
+    debt_ -= pay;
+    if (lot.remaining == 0) emptied_ = true;
+  }
+  lot.paid_debt = true;
+}
+
+template <class Eligible>
+std::int64_t Ledger::take_from(std::uint32_t i, std::int64_t want, Eligible eligible) {
+  Lot& lot = lots_[i];
+  if (lot.remaining == 0 || !eligible(lot)) return 0;
+  touch(i);
+  const std::int64_t part = std::min(want, lot.remaining);
+  lot.remaining -= part;
+  if (lot.remaining == 0) emptied_ = true;
+  return part;
+}
+
 template <class Eligible>
 std::int64_t Ledger::draw(const std::vector<std::uint32_t>& order, std::int64_t want,
                           Eligible eligible) {
   std::int64_t taken = 0;
   for (const std::uint32_t i : order) {
     if (taken == want) break;
-    Lot& lot = lots_[i];
-    if (lot.remaining == 0 || !eligible(lot)) continue;
-    touch(i);
-    const std::int64_t part = std::min(want - taken, lot.remaining);
-    lot.remaining -= part;
-    taken += part;
-    if (lot.remaining == 0) emptied_ = true;
+    taken += take_from(i, want - taken, eligible);
   }
   remaining_ -= taken;
   return taken;
@@ -269,17 +271,12 @@ void Ledger::for_each_by_expiry(F f) const {
 
 template <class Eligible>
 std::int64_t Ledger::draw_by_expiry(std::int64_t want, Eligible eligible) {
-  if (!expiry_in_id_order_) return draw(by_expiry_, want, eligible);
   std::int64_t taken = 0;
-  for (std::uint32_t i = 0; i < lots_.size() && taken < want; ++i) {
-    Lot& lot = lots_[i];
-    if (lot.remaining == 0 || !eligible(lot)) continue;
-    touch(i);
-    const std::int64_t part = std::min(want - taken, lot.remaining);
-    lot.remaining -= part;
-    taken += part;
-    if (lot.remaining == 0) emptied_ = true;
-  }
+  for_each_by_expiry([&](std::uint32_t i) {
+    if (taken == want) return false;
+    taken += take_from(i, want - taken, eligible);
+    return true;
+  });
   remaining_ -= taken;
   return taken;
 }

@@ -249,6 +249,12 @@ class Ledger {
   // in that order; returns what it took.
   template <class Eligible>
   std::int64_t draw(const std::vector<std::uint32_t>& order, std::int64_t want, Eligible eligible);
+  // Takes up to `want` from lot `i` when `eligible` accepts it (journaled); returns what it
+  // took. The caller lowers remaining_.
+  template <class Eligible>
+  std::int64_t take_from(std::uint32_t i, std::int64_t want, Eligible eligible);
+  // Offers a lot that became usable to the debt (what it pays leaves it), and marks it so.
+  void offer(Lot& lot) noexcept;
   // draw() over the lots in expiry order.
   template <class Eligible>
   std::int64_t draw_by_expiry(std::int64_t want, Eligible eligible);

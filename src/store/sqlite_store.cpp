@@ -190,16 +190,17 @@ SqliteStore::Redo::Row& SqliteStore::Redo::Row::integer(std::int64_t value) {
 
 SqliteStore::Redo::Row& SqliteStore::Redo::Row::text(std::string_view value) {
   statement_.bind(++index_, value);
-  redo_.values_.push_back({static_cast<std::int64_t>(redo_.bytes_.size()),
-                           static_cast<std::uint32_t>(value.size()), Kind::text});
-  redo_.bytes_.append(value);
-  return *this;
+  return keep(value, Kind::text);
 }
 
 SqliteStore::Redo::Row& SqliteStore::Redo::Row::blob(std::string_view value) {
   statement_.bind_blob(++index_, value);
+  return keep(value, Kind::blob);
+}
+
+SqliteStore::Redo::Row& SqliteStore::Redo::Row::keep(std::string_view value, Kind kind) {
   redo_.values_.push_back({static_cast<std::int64_t>(redo_.bytes_.size()),
-                           static_cast<std::uint32_t>(value.size()), Kind::blob});
+                           static_cast<std::uint32_t>(value.size()), kind});
   redo_.bytes_.append(value);
   return *this;
 }

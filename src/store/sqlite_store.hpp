@@ -83,6 +83,8 @@ class SqliteStore final : public Store {
       return bytes_.size() + values_.size() * sizeof(Value) + ops_.size() * sizeof(Op);
     }
 
+    enum class Kind : std::uint8_t { integer, text, blob, null };  // of a kept value
+
     // Binds `statement`'s parameters 1, 2, ... in order, keeping their values, then runs it.
     class Row {
      public:
@@ -94,6 +96,8 @@ class SqliteStore final : public Store {
       void run();
 
      private:
+      // Keeps the bytes just bound, of `kind` (text or blob), for a replay.
+      Row& keep(std::string_view value, Kind kind);
       Redo& redo_;
       sqlite::Statement& statement_;
       int index_ = 0;
@@ -103,7 +107,6 @@ class SqliteStore final : public Store {
     void replay();
 
    private:
-    enum class Kind : std::uint8_t { integer, text, blob, null };
     struct Value {
       std::int64_t value = 0;  // the integer, or where the bytes start in bytes_
       std::uint32_t size = 0;
