@@ -1,7 +1,10 @@
 // retail-v1 through the whole engine on the memory store, one thread:
 //   in_memory: events parsed beforehand, then processed (the engine alone);
 //   from_file: read from the JSON Lines file and processed, as `loyalty run` does.
-// Each run starts from an empty store and checks the retail-v1 checksum line.
+// Both count outcomes into a Tally, as `loyalty run` and `simulate` do (the bulk path);
+// the *_outcomes variants build each event's whole Outcome instead, as process(event,
+// outcome) does for a host that wants it. Each run starts from an empty store and checks the
+// retail-v1 checksum line.
 //
 //   build/benchmarks/bench_engine [google-benchmark flags] [EVENTS_FILE [RULES_FILE]]
 
@@ -46,6 +49,22 @@ void report(benchmark::State& state, const loyalty::Engine& engine, loyalty::Ins
   state.counters["events"] = static_cast<double>(events);
 }
 
+// One event through the engine: counted (the bulk path) or with its whole Outcome.
+template <bool kOutcomes>
+struct Feed {
+  loyalty::Outcome outcome;
+  loyalty::Tally tally;
+  void operator()(loyalty::Engine& engine, const loyalty::Event& event) {
+    if constexpr (kOutcomes) {
+      engine.process(event, outcome);
+      benchmark::DoNotOptimize(outcome);
+    } else {
+      benchmark::DoNotOptimize(engine.process(event, tally));
+    }
+  }
+};
+
+template <bool kOutcomes>
 void in_memory(benchmark::State& state) {
   std::vector<loyalty::Event> events;
   {
@@ -58,11 +77,8 @@ void in_memory(benchmark::State& state) {
     state.PauseTiming();
     auto engine = std::make_unique<loyalty::Engine>(program, loyalty::make_memory_store());
     state.ResumeTiming();
-    loyalty::Outcome outcome;
-    for (const auto& event : events) {
-      engine->process(event, outcome);
-      benchmark::DoNotOptimize(outcome);
-    }
+    Feed<kOutcomes> feed;
+    for (const auto& event : events) feed(*engine, event);
     state.PauseTiming();
     report(state, *engine, events.back().time, events.size());
     engine.reset();  // freeing a million events' state is not processing them
@@ -70,8 +86,10 @@ void in_memory(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * events.size()));
 }
-BENCHMARK(in_memory)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK_TEMPLATE(in_memory, false)->Name("in_memory")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK_TEMPLATE(in_memory, true)->Name("in_memory_outcomes")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
 
+template <bool kOutcomes>
 void from_file(benchmark::State& state) {
   auto program = loyalty::compile_file(rules_file);
   std::size_t count = 0;
@@ -83,10 +101,9 @@ void from_file(benchmark::State& state) {
     loyalty::Event event;
     count = 0;
     loyalty::Instant last;
-    loyalty::Outcome outcome;
+    Feed<kOutcomes> feed;
     while (reader.next(event) == loyalty::EventReader::Status::event) {
-      engine->process(event, outcome);
-      benchmark::DoNotOptimize(outcome);
+      feed(*engine, event);
       last = event.time;
       ++count;
     }
@@ -97,7 +114,8 @@ void from_file(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * count));
 }
-BENCHMARK(from_file)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK_TEMPLATE(from_file, false)->Name("from_file")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK_TEMPLATE(from_file, true)->Name("from_file_outcomes")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
 
 }  // namespace
 

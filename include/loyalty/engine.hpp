@@ -14,6 +14,7 @@
 #include "loyalty/member.hpp"
 #include "loyalty/outcome.hpp"
 #include "loyalty/program.hpp"
+#include "loyalty/tally.hpp"
 
 namespace loyalty {
 
@@ -70,6 +71,11 @@ class Engine {
   /// As process(event), writing into `outcome` (its buffers are reused: a loop that passes
   /// the same Outcome allocates nothing for it once warm).
   void process(const Event& event, Outcome& outcome);
+  /// As process(event), counting the outcome into `tally` instead of building it: the bulk
+  /// path (`loyalty run`, `simulate`, Python's process_file), which names nothing and, once
+  /// warm, allocates nothing per event. Returns the event's status; a rejected event's reason
+  /// goes to `*reason` when one is given.
+  Status process(const Event& event, Tally& tally, std::string* reason = nullptr);
 
   /// Evaluates the event as process() would and returns its outcome, applying nothing.
   Outcome dry_run(const Event& event);

@@ -131,7 +131,7 @@ RunResult feed(Engine& engine, const std::vector<std::string>& files, Rejects& r
   Progress progress(total);
   const auto started = Clock::now();
   Event event;
-  Outcome outcome;
+  std::string reason;  // a rejected event's
   std::uint64_t done_bytes = 0;
   for (const std::string& file : files) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(
@@ -149,10 +149,8 @@ RunResult feed(Engine& engine, const std::vector<std::string>& files, Rejects& r
         rejects.add(file, reader.line(), reader.error(), reader.text());
         continue;
       }
-      engine.process(event, outcome);
-      result.tally.add(outcome);
-      if (outcome.status == Status::rejected) {
-        rejects.add(file, reader.line(), outcome.reason, to_json(event));
+      if (engine.process(event, result.tally, &reason) == Status::rejected) {
+        rejects.add(file, reader.line(), reason, to_json(event));
       }
       if (!result.last || *result.last < event.time) result.last = event.time;
       progress.update(result.tally.events, [&]() -> std::uint64_t {
@@ -197,7 +195,7 @@ void summarise(const RunResult& r, const Stats& stats, bool json_output, bool pe
     if (per_rule) {
       json.key("cost").number(t.points_awarded - t.points_taken);
       json.key("rules").begin_object();
-      for (const auto& [name, rule] : t.rules) {
+      for (const auto& [name, rule] : t.rules()) {
         json.key(name).begin_object();
         json.key("fired").unsigned_number(rule.fired);
         json.key("awarded").number(rule.awarded);
@@ -231,7 +229,7 @@ void summarise(const RunResult& r, const Stats& stats, bool json_output, bool pe
   if (per_rule) {
     fmt::print("cost (net points) {:>8}\n", grouped(t.points_awarded - t.points_taken));
     fmt::print("{:<32}{:>12}{:>14}{:>14}\n", "rule", "fired", "awarded", "deducted");
-    for (const auto& [name, rule] : t.rules) {
+    for (const auto& [name, rule] : t.rules()) {
       fmt::print("{:<32}{:>12}{:>14}{:>14}\n", name, grouped(static_cast<std::int64_t>(rule.fired)),
                  grouped(rule.awarded), grouped(rule.deducted));
     }

@@ -11,6 +11,10 @@
 
 namespace loyalty::core {
 
+// Records are written a field at a time on the per-event path, where a call per varint costs
+// more than the varint: the writer's calls are forced inline.
+#define LOYALTY_INLINE [[gnu::always_inline]] inline
+
 /// Appends to a std::string it does not own. Bytes gather in a small buffer first and reach the
 /// string in a few appends, not one a field; they are all there once the writer is destroyed
 /// (or after flush()).
@@ -21,11 +25,11 @@ class ByteWriter {
   ByteWriter(const ByteWriter&) = delete;
   ByteWriter& operator=(const ByteWriter&) = delete;
 
-  void byte(std::uint8_t b) {
+  LOYALTY_INLINE void byte(std::uint8_t b) {
     room(1);
     buffer_[used_++] = static_cast<char>(b);
   }
-  void varint(std::uint64_t v) {
+  LOYALTY_INLINE void varint(std::uint64_t v) {
     room(10);
     while (v >= 0x80) {
       buffer_[used_++] = static_cast<char>(v | 0x80);
@@ -34,10 +38,10 @@ class ByteWriter {
     buffer_[used_++] = static_cast<char>(v);
   }
   /// Zigzag: small magnitudes of either sign stay short.
-  void signed_varint(std::int64_t v) {
+  LOYALTY_INLINE void signed_varint(std::int64_t v) {
     varint((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
   }
-  void text(std::string_view s) {
+  LOYALTY_INLINE void text(std::string_view s) {
     varint(s.size());
     if (s.size() <= sizeof(buffer_) - used_) {
       s.copy(buffer_ + used_, s.size());
@@ -53,7 +57,7 @@ class ByteWriter {
   }
 
  private:
-  void room(std::size_t n) {
+  LOYALTY_INLINE void room(std::size_t n) {
     if (sizeof(buffer_) - used_ < n) flush();
   }
 
@@ -106,5 +110,7 @@ class ByteReader {
   std::string_view in_;
   std::size_t at_ = 0;
 };
+
+#undef LOYALTY_INLINE
 
 }  // namespace loyalty::core

@@ -142,8 +142,10 @@ namespace {
 // Everything one event's processing works with.
 class EventRun {
  public:
+  // Records the outcome into scratch (its effects, traces and record, which the caller has
+  // started afresh).
   EventRun(const CompiledProgram& program, const ProgramHistory& history, store::Transaction& tx,
-           const Event& event, Scratch& scratch, Outcome& outcome)
+           const Event& event, Scratch& scratch)
       : p_(program),
         history_(history),
         checked_(*program.checked),
@@ -152,9 +154,8 @@ class EventRun {
         attributes_(scratch.attributes),
         planned_(scratch.planned),
         scratch_(scratch),
-        outcome_(outcome) {
-    scratch_.sources.clear();
-    scratch_.trace_rules.clear();
+        effects_(scratch.effects),
+        traces_(scratch.traces) {
     scratch_.origin.event.assign(event_.id);
     scratch_.origin.note.clear();
     scratch_.origin.program_version = p_.version;
@@ -228,7 +229,7 @@ class EventRun {
     member_->ledger.settle(t);
     std::int64_t expired = member_->ledger.expire(t, origin());
     if (expired > 0) {
-      Effect& effect = add_effect(EffectKind::expire);
+      engine::EffectRecord& effect = add_effect(EffectKind::expire);
       effect.points = -expired;
       effect.asked = -expired;
       summary.expired_points += expired;
@@ -243,10 +244,10 @@ class EventRun {
       apply_planned(t, 0, nullptr);
       recompute(t, 1, Recompute::full);
     }
-    for (const RuleTrace& trace : outcome_.rules) {
+    for (const engine::TraceRecord& trace : traces_) {
       if (trace.verdict == Verdict::fired && trace.depth == 0) ++summary.daily_rules_fired;
     }
-    for (const Effect& effect : outcome_.effects) {
+    for (const engine::EffectRecord& effect : effects_) {
       if (effect.kind == EffectKind::tier_change) ++summary.tier_changes;
       if (effect.kind == EffectKind::stage_change) ++summary.stage_changes;
     }
@@ -258,10 +259,11 @@ class EventRun {
         (!member_->last_entry_at || *member_->last_entry_at < t)) {
       member_->last_entry_at = t;
     }
-    outcome_.points = member_->ledger.available(t);
-    outcome_.pending_points = member_->ledger.pending(t);
-    outcome_.tier = tier_name(p_, member_->tier);
-    outcome_.stage = stage_name(p_, member_->stage);
+    engine::OutcomeRecord& record = scratch_.record;
+    record.points = member_->ledger.available(t);
+    record.pending_points = member_->ledger.pending(t);
+    record.tier = member_->tier;
+    record.stage = member_->stage;
   }
 
  private:
@@ -380,10 +382,10 @@ class EventRun {
   }
 
   // A new effect at the end of the outcome, made by `source` (none: no rule made it).
-  Effect& add_effect(EffectKind kind, engine::EffectSource source = {}) {
-    Effect& effect = outcome_.effects.emplace_back();
+  engine::EffectRecord& add_effect(EffectKind kind, engine::EffectSource source = {}) {
+    engine::EffectRecord& effect = effects_.emplace_back();
     effect.kind = kind;
-    scratch_.sources.push_back(source);
+    effect.source = source;
     return effect;
   }
 
@@ -401,7 +403,7 @@ class EventRun {
       own.clear();
       for (std::uint32_t i = 0; i < purchase.lot_count; ++i) own.push_back(purchase.first_lot + i);
       std::int64_t taken = member_->ledger.reverse(t, points, own, shortfall(), origin());
-      Effect& effect = add_effect(EffectKind::reverse);
+      engine::EffectRecord& effect = add_effect(EffectKind::reverse);
       effect.points = -taken;
       effect.asked = -points;
       member_->earned = checked_sub(member_->earned, points);  // as asked, even where clamp took less
@@ -505,13 +507,7 @@ class EventRun {
       } catch (const TimeError& e) {
         reject(rule_failure(index, e.what()));
       }
-      // Built in place: the rule's name is copied once, with no temporary to move and destroy.
-      RuleTrace& trace = outcome_.rules.emplace_back();
-      trace.rule.assign(decl.name.name);
-      trace.line = p_.rule_lines[index];
-      trace.verdict = verdict;
-      trace.depth = depth;
-      scratch_.trace_rules.push_back(index);
+      traces_.push_back(engine::TraceRecord{index, verdict, depth});
       if (verdict != Verdict::fired) continue;
       record_use(index, t);
       if (!rule.group.empty()) groups_taken.push_back(rule.group);
@@ -580,15 +576,13 @@ class EventRun {
       const language::CheckedAction& details = checked_.rules[plan.rule].actions[plan.action];
       const std::string& rule = decl.name.name;
       if (action.kind == language::ActionKind::stop) continue;
-      Effect& effect = add_effect(EffectKind::award, {plan.rule, plan.action});
-      effect.rule = rule;
+      engine::EffectRecord& effect = add_effect(EffectKind::award, {plan.rule, plan.action});
       effect.depth = depth;
       switch (action.kind) {
         case language::ActionKind::award: {
           effect.kind = EffectKind::award;
           effect.points = plan.points;
           effect.asked = plan.asked;
-          effect.label = details.label;
           if (plan.points == 0) break;
           const UtcOffset tz = checked_.settings.timezone;
           Instant available_at = add(t, details.pending, tz);
@@ -615,7 +609,6 @@ class EventRun {
         }
         case language::ActionKind::deduct: {
           effect.kind = EffectKind::deduct;
-          effect.label = details.label;
           effect.asked = -plan.points;
           effect.points = -member_->ledger.take(t, engine::EntryKind::deduct, plan.points,
                                                 shortfall(), origin(plan.rule, plan.action));
@@ -628,20 +621,17 @@ class EventRun {
           auto it = std::lower_bound(tags.begin(), tags.end(), tag);
           const bool present = it != tags.end() && *it == tag;
           effect.kind = action.kind == language::ActionKind::tag ? EffectKind::tag : EffectKind::untag;
-          effect.name = tag;
           if (effect.kind == EffectKind::tag && !present) tags.insert(it, tag);
           if (effect.kind == EffectKind::untag && present) tags.erase(it);
           break;
         }
         case language::ActionKind::set:
           effect.kind = EffectKind::set;
-          effect.name = action.name.name;
           effect.value = engine::value_json(p_, plan.value);
           member_->attributes[details.attribute] = plan.value;
           break;
         case language::ActionKind::emit: {
           effect.kind = EffectKind::emit;
-          effect.name = action.name.name;
           effect.value = plan.data;
           store::OutboxMessage message;
           message.member = member_->id;
@@ -742,21 +732,22 @@ class EventRun {
 
   std::string chained_rules() const {
     std::string names;
-    for (const RuleTrace& trace : outcome_.rules) {
+    for (const engine::TraceRecord& trace : traces_) {
       if (trace.depth == 0 || trace.verdict != Verdict::fired) continue;
-      if (names.find("'" + trace.rule + "'") != std::string::npos) continue;
-      names += (names.empty() ? "'" : ", '") + trace.rule + "'";
+      const std::string& rule = checked_.tree.rules[trace.rule].name.name;
+      if (names.find("'" + rule + "'") != std::string::npos) continue;
+      names += (names.empty() ? "'" : ", '") + rule + "'";
     }
     return names.empty() ? "(none)" : names;
   }
 
   void changed(EffectKind kind, TriggerKind trigger, std::optional<std::uint32_t> from,
                std::optional<std::uint32_t> to, Instant t, std::uint32_t depth) {
-    Effect& effect = add_effect(kind);
+    engine::EffectRecord& effect = add_effect(kind);
     effect.depth = depth;
     const bool tier = kind == EffectKind::tier_change;
-    effect.from = tier ? tier_name(p_, from) : stage_name(p_, from);
-    effect.to = tier ? tier_name(p_, to) : stage_name(p_, to);
+    effect.from = from;
+    effect.to = to;
 
     auto& rules = scratch_.chained;
     rules.clear();
@@ -787,90 +778,143 @@ class EventRun {
   std::vector<engine::Value>& attributes_;
   std::vector<PlannedAction>& planned_;
   Scratch& scratch_;
-  Outcome& outcome_;
+  std::vector<engine::EffectRecord>& effects_;
+  std::vector<engine::TraceRecord>& traces_;
   MemberState* member_ = nullptr;
 };
 
 }  // namespace
 
-namespace {
-
-// Starts `outcome` afresh for an event, keeping the capacity of its strings and vectors.
-void reset(Outcome& outcome, std::string_view event, std::string_view member,
-           std::uint32_t version) {
-  outcome.status = Status::applied;
-  outcome.event.assign(event);
-  outcome.member.assign(member);
-  outcome.reason.clear();
-  outcome.effects.clear();
-  outcome.rules.clear();
-  outcome.points = 0;
-  outcome.pending_points = 0;
-  outcome.tier.clear();
-  outcome.stage.clear();
-  outcome.program_version = version;
+void Engine::Impl::start(const CompiledProgram& compiled, std::string_view member) {
+  scratch.effects.clear();
+  scratch.traces.clear();
+  scratch.planned.clear();
+  scratch.reason.clear();
+  scratch.encoded.clear();
+  scratch.record = engine::OutcomeRecord{};
+  scratch.record.program_version = compiled.version;
+  scratch.record.member = member;
 }
 
-// A refused event: nothing changed; the rules tried so far stay, to show how far it got.
-void refuse(Outcome& outcome, std::string reason) {
-  outcome.status = Status::rejected;
-  outcome.reason = std::move(reason);
-  outcome.effects.clear();
-  outcome.points = 0;
-  outcome.pending_points = 0;
-  outcome.tier.clear();
-  outcome.stage.clear();
+Status Engine::Impl::refuse(std::string reason) {
+  // Nothing changed: no effects and no figures; the rules tried so far stay, to show how far
+  // the event got.
+  scratch.planned.clear();
+  scratch.effects.clear();
+  engine::OutcomeRecord& record = scratch.record;
+  record.status = Status::rejected;
+  record.points = 0;
+  record.pending_points = 0;
+  record.tier.reset();
+  record.stage.reset();
+  scratch.reason = std::move(reason);
+  return Status::rejected;
 }
 
-}  // namespace
-
-Outcome Engine::Impl::recorded(std::string_view id, std::string_view bytes) const {
+void Engine::Impl::recorded(std::string_view id, std::string_view bytes, Outcome& out) const {
   auto version = history.at(engine::encoded_program_version(bytes));
   if (!version) {
     throw StoreError(fmt::format("event '{}' was processed by program version {}, which this "
                                  "engine does not have",
                                  id, engine::encoded_program_version(bytes)));
   }
-  return engine::decode_outcome(bytes, id, *version);
+  engine::decode_outcome(bytes, id, *version, out);
 }
 
-void Engine::Impl::run(const Event& event, bool apply, Outcome& outcome) {
+Status Engine::Impl::run(const Event& event, bool apply) {
   // The member's state is seldom in the cache: asking for all of it at once costs one wait
   // where reading it as the rules need it would wait for each part in turn.
   store->prefetch(event.member, event.id);
-  std::shared_ptr<const CompiledProgram> compiled = program.load();
-  reset(outcome, event.id, event.member, compiled->version);
+  running = program.load();
+  const CompiledProgram& compiled = *running;
+  start(compiled, event.member);
   store::TransactionGuard tx(store->begin());
   const std::uint64_t print = fingerprint(event);
   if (const auto seen = tx->find_event(event.id)) {
     if (same_print(seen->fingerprint, print)) {
-      outcome = recorded(event.id, seen->outcome);
-      outcome.status = Status::duplicate;
-      return;
+      scratch.encoded.assign(seen->outcome);  // the first outcome, for outcome()
+      return Status::duplicate;
     }
-    refuse(outcome, fmt::format("event id '{}' was seen before with different content", event.id));
-    return;
+    return refuse(fmt::format("event id '{}' was seen before with different content", event.id));
   }
   // A rejected event is an ordinary outcome; the transaction is rolled back, so nothing
   // changes.
   try {
-    EventRun run(*compiled, history, *tx, event, scratch, outcome);
+    EventRun run(compiled, history, *tx, event, scratch);
     run.run();
   } catch (const Rejection& rejection) {
-    scratch.planned.clear();
-    return refuse(outcome, rejection.reason);
+    return refuse(rejection.reason);
   } catch (const NumberError& e) {  // an overflow in the ledger's sums
-    scratch.planned.clear();
-    return refuse(outcome, e.what());
+    return refuse(e.what());
   } catch (const TimeError& e) {  // a lot's expiry beyond the year 9999
-    scratch.planned.clear();
-    return refuse(outcome, e.what());
+    return refuse(e.what());
   }
+  scratch.record.effects = scratch.effects;
+  scratch.record.traces = scratch.traces;
+  engine::encode_outcome(scratch.record, compiled, scratch.encoded);
   if (apply) {
-    scratch.encoded.clear();
-    engine::encode_outcome(outcome, scratch.sources, scratch.trace_rules, scratch.encoded);
     tx->record_event(event.id, print, scratch.encoded);
     tx->commit();
+  }
+  return Status::applied;
+}
+
+void Engine::Impl::outcome(std::string_view event_id, Status status, Outcome& out) {
+  switch (status) {
+    case Status::applied:
+      engine::decode_outcome(scratch.encoded, event_id, *running, out);
+      return;
+    case Status::duplicate:
+      recorded(event_id, scratch.encoded, out);
+      out.status = Status::duplicate;
+      return;
+    case Status::rejected:
+      scratch.record.effects = {};
+      scratch.record.traces = scratch.traces;
+      scratch.encoded.clear();
+      engine::encode_outcome(scratch.record, *running, scratch.encoded);
+      engine::decode_outcome(scratch.encoded, event_id, *running, out);
+      out.reason = scratch.reason;
+      return;
+  }
+}
+
+void Engine::Impl::count(Status status, Tally& tally) {
+  ++tally.events;
+  switch (status) {
+    case Status::duplicate: ++tally.duplicates; return;
+    case Status::rejected:
+      ++tally.rejected;
+      ++tally.rejected_by_reason[Tally::reason_group(scratch.reason)];
+      return;
+    case Status::applied: ++tally.applied; break;
+  }
+  // By rule index, into counts the tally names when it is read: no name is looked up here.
+  if (tally.indexed_program_ != running->program) {
+    tally.fold();
+    const auto& rules = running->checked->tree.rules;
+    tally.indexed_program_ = running->program;
+    tally.indexed_names_.clear();
+    for (const auto& rule : rules) tally.indexed_names_.push_back(rule.name.name);
+    tally.indexed_.assign(rules.size(), RuleTally{});
+  }
+  for (const engine::TraceRecord& trace : scratch.traces) {
+    if (trace.verdict == Verdict::fired) ++tally.indexed_[trace.rule].fired;
+  }
+  for (const engine::EffectRecord& effect : scratch.effects) {
+    switch (effect.kind) {
+      case EffectKind::award:
+        tally.points_awarded += effect.points;
+        tally.indexed_[effect.source.rule].awarded += effect.points;
+        break;
+      case EffectKind::deduct:
+        tally.points_taken -= effect.points;
+        tally.indexed_[effect.source.rule].deducted -= effect.points;
+        break;
+      case EffectKind::reverse:
+      case EffectKind::expire: tally.points_taken -= effect.points; break;
+      default: break;
+    }
   }
 }
 
@@ -888,21 +932,20 @@ TickSummary Engine::tick(Instant time) {
   daily.kind = EventKind::custom;
   daily.type = "daily";
   daily.time = time;
-  Outcome outcome;
+  impl_->running = compiled;
   for (const std::string& id : impl_->store->member_ids()) {
     ++summary.members;
     daily.member = id;
-    reset(outcome, daily.id, id, compiled->version);
+    impl_->start(*compiled, id);
     store::TransactionGuard tx(impl_->store->begin());
     auto rejected = [&](std::string reason) {
-      impl_->scratch.planned.clear();
-      refuse(outcome, std::move(reason));
-      summary.rejected.push_back(outcome);
+      impl_->refuse(std::move(reason));
+      impl_->outcome(daily.id, Status::rejected, summary.rejected.emplace_back());
     };
     // Counted into the summary only once this member's work commits.
     TickSummary member_summary;
     try {
-      EventRun run(*compiled, impl_->history, *tx, daily, impl_->scratch, outcome);
+      EventRun run(*compiled, impl_->history, *tx, daily, impl_->scratch);
       run.run_tick(member_summary);
       tx->commit();
       summary.expired_points += member_summary.expired_points;
@@ -926,12 +969,12 @@ TickSummary Engine::tick(Instant time) {
 Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t points,
                                      std::string_view key, std::string_view label, Instant at,
                                      bool is_redeem) {
-  std::shared_ptr<const CompiledProgram> compiled = program.load();
-  const auto& settings = compiled->checked->settings;
+  running = program.load();
+  const CompiledProgram& compiled = *running;
+  const auto& settings = compiled.checked->settings;
+  start(compiled, member_id);
   store::TransactionGuard tx(store->begin());
   Outcome outcome;
-  outcome.member = std::string(member_id);
-  outcome.program_version = compiled->version;
   std::uint64_t print = 0;
   if (is_redeem) {
     if (points <= 0) throw EventError("the points to redeem must be more than zero");
@@ -941,17 +984,16 @@ Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t po
       if (!same_print(seen->fingerprint, print)) {
         throw EventError(fmt::format("reference '{}' was used before for another redemption", key));
       }
-      Outcome again = recorded(key, seen->outcome);
-      again.status = Status::duplicate;
-      return again;
+      recorded(key, seen->outcome, outcome);
+      outcome.status = Status::duplicate;
+      return outcome;
     }
-    outcome.event = std::string(key);
   } else if (points == 0) {
     throw EventError("an adjustment of zero points changes nothing");
   }
   MemberState* member = tx->find_member(member_id);
   if (member == nullptr) throw EventError(fmt::format("unknown member '{}'", member_id));
-  history.bring_up_to_date(*member, *compiled);
+  history.bring_up_to_date(*member, compiled);
   if (member->last_entry_at && at < *member->last_entry_at) {
     throw EventError(fmt::format("{} is before the member's latest ledger entry, at {}",
                                  at.to_string(), member->last_entry_at->to_string()));
@@ -961,8 +1003,8 @@ Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t po
   engine::Origin origin;
   origin.event = is_redeem ? key : "";
   origin.note = label;
-  origin.program_version = compiled->version;
-  Effect effect;
+  origin.program_version = compiled.version;
+  engine::EffectRecord& effect = scratch.effects.emplace_back();
   effect.label = std::string(label);
   if (is_redeem) {
     if (!ledger.can_redeem(at, points)) {
@@ -985,18 +1027,17 @@ Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t po
     effect.points = -ledger.take(at, engine::EntryKind::adjust, -points, shortfall, origin);
     effect.asked = points;
   }
-  outcome.effects.push_back(std::move(effect));
   if (!member->last_entry_at || *member->last_entry_at < at) member->last_entry_at = at;
-  outcome.points = ledger.available(at);
-  outcome.pending_points = ledger.pending(at);
-  outcome.tier = tier_name(*compiled, member->tier);
-  outcome.stage = stage_name(*compiled, member->stage);
-  if (is_redeem) {
-    scratch.encoded.clear();
-    engine::encode_outcome(outcome, {}, {}, scratch.encoded);
-    tx->record_redemption(key, print, scratch.encoded);
-  }
+  engine::OutcomeRecord& record = scratch.record;
+  record.points = ledger.available(at);
+  record.pending_points = ledger.pending(at);
+  record.tier = member->tier;
+  record.stage = member->stage;
+  record.effects = scratch.effects;
+  engine::encode_outcome(record, compiled, scratch.encoded);
+  if (is_redeem) tx->record_redemption(key, print, scratch.encoded);
   tx->commit();
+  engine::decode_outcome(scratch.encoded, is_redeem ? key : std::string_view(), compiled, outcome);
   return outcome;
 }
 
@@ -1079,22 +1120,33 @@ Engine::~Engine() = default;
 
 Outcome Engine::process(const Event& event) {
   Outcome outcome;
-  impl_->run(event, true, outcome);
+  process(event, outcome);
   return outcome;
 }
 
-void Engine::process(const Event& event, Outcome& outcome) { impl_->run(event, true, outcome); }
+void Engine::process(const Event& event, Outcome& outcome) {
+  impl_->outcome(event.id, impl_->run(event, true), outcome);
+}
+
+Status Engine::process(const Event& event, Tally& tally, std::string* reason) {
+  const Status status = impl_->run(event, true);
+  impl_->count(status, tally);
+  if (reason != nullptr) *reason = impl_->scratch.reason;
+  return status;
+}
 
 Outcome Engine::dry_run(const Event& event) {
   Outcome outcome;
-  impl_->run(event, false, outcome);
+  impl_->outcome(event.id, impl_->run(event, false), outcome);
   return outcome;
 }
 
 std::optional<Outcome> Engine::explain(std::string_view event_id) const {
   const auto record = impl_->store->event_outcome(event_id);
   if (!record) return std::nullopt;
-  return impl_->recorded(event_id, *record);
+  Outcome outcome;
+  impl_->recorded(event_id, *record, outcome);
+  return outcome;
 }
 
 void Engine::replace_program(std::shared_ptr<const Program> program) {

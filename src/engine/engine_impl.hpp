@@ -18,6 +18,7 @@
 #include "engine/outcome_codec.hpp"
 #include "engine/value.hpp"
 #include "loyalty/engine.hpp"
+#include "loyalty/tally.hpp"
 #include "store/store.hpp"
 
 namespace loyalty::engine {
@@ -47,12 +48,14 @@ struct PlannedAction {
 struct Scratch {
   std::vector<engine::Value> attributes;       // the event's bound attributes
   std::vector<PlannedAction> planned;
-  std::vector<engine::EffectSource> sources;   // parallel to the outcome's effects
-  std::vector<std::uint32_t> trace_rules;      // parallel to the outcome's rule traces
+  std::vector<engine::EffectRecord> effects;   // the event's outcome, recorded (see
+  std::vector<engine::TraceRecord> traces;     // OutcomeRecord; the rest is in `record`)
+  engine::OutcomeRecord record;                // its effects and traces are the above
+  std::string reason;                          // why the event was rejected
   std::vector<std::string_view> groups_taken;
   std::vector<std::uint32_t> chained;          // rules of a tier or stage change
   std::vector<std::uint64_t> own_lots;         // a refunded purchase's lots
-  std::string encoded;                         // the outcome's record
+  std::string encoded;                         // the outcome, encoded
   engine::Origin origin;                       // of the ledger entries being written
 };
 
@@ -135,9 +138,23 @@ struct Engine::Impl {
   std::shared_ptr<const engine::CompiledProgram> add_version(std::shared_ptr<const Program> p,
                                                              std::uint32_t version);
 
-  void run(const Event& event, bool apply, Outcome& outcome);
-  // An outcome back from its record.
-  Outcome recorded(std::string_view id, std::string_view bytes) const;
+  // The program version the last event ran on (what its recorded outcome's indices name).
+  std::shared_ptr<const engine::CompiledProgram> running;
+
+  // Processes `event`, applying its effects when `apply`, and leaves its outcome in scratch:
+  // recorded (and encoded, in scratch.encoded) when applied; a duplicate's first outcome
+  // encoded; a rejection's reason and the rules tried so far.
+  Status run(const Event& event, bool apply);
+  // The outcome of the event run() last processed, with its names.
+  void outcome(std::string_view event_id, Status status, Outcome& out);
+  // Counts the event run() last processed into `tally`, naming nothing.
+  void count(Status status, Tally& tally);
+  // Starts scratch afresh for an event of `member` on `compiled`.
+  void start(const engine::CompiledProgram& compiled, std::string_view member);
+  // Turns what is recorded so far into a rejection for `reason`.
+  Status refuse(std::string reason);
+  // An outcome back from its encoding, with the names of the version that made it.
+  void recorded(std::string_view id, std::string_view bytes, Outcome& out) const;
   Outcome host_operation(std::string_view member, std::int64_t points, std::string_view key,
                          std::string_view label, Instant at, bool redeem);
 };

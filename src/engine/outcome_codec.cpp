@@ -41,23 +41,31 @@ std::string_view action_name(const CompiledProgram& p, EffectKind kind, EffectSo
   }
 }
 
+// The name of a tier or stage index, as an effect of `kind` names it.
+std::string_view level_name(const CompiledProgram& p, EffectKind kind,
+                            std::optional<std::uint32_t> index) {
+  if (!index) return {};
+  const auto& tree = p.checked->tree;
+  if (kind == EffectKind::tier_change) return tree.tiers->tiers[*index].name.name;
+  return tree.lifecycle->stages[*index].name.name;
+}
+
 }  // namespace
 
-void encode_outcome(const Outcome& outcome, std::span<const EffectSource> sources,
-                    std::span<const std::uint32_t> trace_rules, std::string& out) {
+void encode_outcome(const OutcomeRecord& record, const CompiledProgram& program,
+                    std::string& out) {
   Writer w(out);
   w.byte(kFormat);
-  w.byte(static_cast<std::uint8_t>(outcome.status));
-  w.varint(outcome.program_version);
-  w.text(outcome.member);
-  w.signed_varint(outcome.points);
-  w.signed_varint(outcome.pending_points);
-  w.text(outcome.tier);
-  w.text(outcome.stage);
-  w.varint(outcome.effects.size());
-  for (std::size_t i = 0; i < outcome.effects.size(); ++i) {
-    const Effect& e = outcome.effects[i];
-    const EffectSource source = i < sources.size() ? sources[i] : EffectSource{};
+  w.byte(static_cast<std::uint8_t>(record.status));
+  w.varint(record.program_version);
+  w.text(record.member);
+  w.signed_varint(record.points);
+  w.signed_varint(record.pending_points);
+  w.text(level_name(program, EffectKind::tier_change, record.tier));
+  w.text(level_name(program, EffectKind::stage_change, record.stage));
+  w.varint(record.effects.size());
+  for (const EffectRecord& e : record.effects) {
+    const EffectSource source = e.source;
     w.byte(static_cast<std::uint8_t>(e.kind));
     w.varint(e.depth);
     w.varint(source.rule == EffectSource::kNone ? 0 : std::uint64_t{source.rule} + 1);
@@ -67,28 +75,25 @@ void encode_outcome(const Outcome& outcome, std::span<const EffectSource> source
     std::uint8_t flags = 0;
     if (e.available_at) flags |= kAvailableAt;
     if (e.expires_at) flags |= kExpiresAt;
-    // A rule's label and name are its action's: written only where they differ (an adjust's
-    // reason), which the engine marks by giving such effects no source.
+    // A rule's label and name are its action's, read from the program when decoding; only a
+    // label no rule gives (an adjustment's reason) is written.
     if (source.rule == EffectSource::kNone && !e.label.empty()) flags |= kLabel;
-    if (source.rule == EffectSource::kNone && !e.name.empty()) flags |= kName;
     if (!e.value.empty()) flags |= kValue;
-    if (!e.from.empty() || !e.to.empty()) flags |= kFromTo;
+    if (e.from || e.to) flags |= kFromTo;
     w.byte(flags);
     if (e.available_at) w.signed_varint(e.available_at->seconds());
     if (e.expires_at) w.signed_varint(e.expires_at->seconds());
     if ((flags & kLabel) != 0) w.text(e.label);
-    if ((flags & kName) != 0) w.text(e.name);
     if ((flags & kValue) != 0) w.text(e.value);
     if ((flags & kFromTo) != 0) {
-      w.text(e.from);
-      w.text(e.to);
+      w.text(level_name(program, e.kind, e.from));
+      w.text(level_name(program, e.kind, e.to));
     }
   }
   // Traces name their rule by index; its name and line are the program's.
-  w.varint(outcome.rules.size());
-  for (std::size_t i = 0; i < outcome.rules.size(); ++i) {
-    const RuleTrace& trace = outcome.rules[i];
-    w.varint(i < trace_rules.size() ? trace_rules[i] : 0);
+  w.varint(record.traces.size());
+  for (const TraceRecord& trace : record.traces) {
+    w.varint(trace.rule);
     w.byte(static_cast<std::uint8_t>(trace.verdict));
     w.varint(trace.depth);
   }
@@ -101,67 +106,72 @@ std::uint32_t encoded_program_version(std::string_view bytes) {
   return r.index();
 }
 
-Outcome decode_outcome(std::string_view bytes, std::string_view event_id,
-                       const CompiledProgram& program) {
+void decode_outcome(std::string_view bytes, std::string_view event_id,
+                    const CompiledProgram& program, Outcome& o) {
   Reader r(bytes);
   if (r.byte() != kFormat) Reader::corrupt();
-  Outcome o;
   const std::uint8_t status = r.byte();
   if (status > static_cast<std::uint8_t>(Status::rejected)) Reader::corrupt();
   o.status = static_cast<Status>(status);
-  o.event = std::string(event_id);
+  o.event.assign(event_id);
+  o.reason.clear();
   o.program_version = r.index();
-  o.member = std::string(r.text());
+  o.member.assign(r.text());
   o.points = r.signed_varint();
   o.pending_points = r.signed_varint();
-  o.tier = std::string(r.text());
-  o.stage = std::string(r.text());
+  o.tier.assign(r.text());
+  o.stage.assign(r.text());
   const auto& rules = program.checked->tree.rules;
   const std::uint64_t effects = r.varint();
   if (effects > bytes.size()) Reader::corrupt();
-  o.effects.reserve(effects);
-  for (std::uint64_t i = 0; i < effects; ++i) {
-    Effect e;
+  // Every field of every effect is written below, so the effects' strings keep their buffers.
+  o.effects.resize(effects);
+  for (Effect& e : o.effects) {
     const std::uint8_t kind = r.byte();
     if (kind > static_cast<std::uint8_t>(EffectKind::enroll)) Reader::corrupt();
     e.kind = static_cast<EffectKind>(kind);
     e.depth = r.index();
     EffectSource source;
+    e.rule.clear();
     if (const std::uint32_t rule = r.index(); rule != 0) {
       source.rule = rule - 1;
       source.action = r.index();
       if (source.rule >= rules.size() || source.action >= rules[source.rule].actions.size()) {
         Reader::corrupt();
       }
-      e.rule = rules[source.rule].name.name;
+      e.rule.assign(rules[source.rule].name.name);
     }
     e.points = r.signed_varint();
     e.asked = r.signed_varint();
     const std::uint8_t flags = r.byte();
+    e.available_at.reset();
+    e.expires_at.reset();
     if ((flags & kAvailableAt) != 0) e.available_at = Instant::from_seconds(r.signed_varint());
     if ((flags & kExpiresAt) != 0) e.expires_at = Instant::from_seconds(r.signed_varint());
-    e.label = (flags & kLabel) != 0 ? r.text() : action_label(program, e.kind, source);
-    e.name = (flags & kName) != 0 ? r.text() : action_name(program, e.kind, source);
-    if ((flags & kValue) != 0) e.value = r.text();
+    e.label.assign((flags & kLabel) != 0 ? r.text() : action_label(program, e.kind, source));
+    e.name.assign((flags & kName) != 0 ? r.text() : action_name(program, e.kind, source));
+    e.value.assign((flags & kValue) != 0 ? r.text() : std::string_view());
+    e.from.clear();
+    e.to.clear();
     if ((flags & kFromTo) != 0) {
-      e.from = r.text();
-      e.to = r.text();
+      e.from.assign(r.text());
+      e.to.assign(r.text());
     }
-    o.effects.push_back(std::move(e));
   }
   const std::uint64_t traces = r.varint();
   if (traces > bytes.size()) Reader::corrupt();
-  o.rules.reserve(traces);
-  for (std::uint64_t i = 0; i < traces; ++i) {
+  o.rules.resize(traces);
+  for (RuleTrace& trace : o.rules) {
     const std::uint32_t index = r.index();
     if (index >= rules.size()) Reader::corrupt();
     const std::uint8_t verdict = r.byte();
     if (verdict > static_cast<std::uint8_t>(Verdict::after_stop)) Reader::corrupt();
-    o.rules.push_back(RuleTrace{rules[index].name.name, program.rule_lines[index],
-                                static_cast<Verdict>(verdict), r.index()});
+    trace.rule.assign(rules[index].name.name);
+    trace.line = program.rule_lines[index];
+    trace.verdict = static_cast<Verdict>(verdict);
+    trace.depth = r.index();
   }
   if (!r.done()) Reader::corrupt();
-  return o;
 }
 
 }  // namespace loyalty::engine

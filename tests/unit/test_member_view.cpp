@@ -133,10 +133,62 @@ TEST_CASE("a tally counts outcomes by status, reason and rule") {
   CHECK(tally.rejected_by_reason.begin()->second == 2);
   CHECK(tally.points_awarded == 20);
   CHECK(tally.points_taken == 10);
-  CHECK(tally.rules.at("base").fired == 1);
-  CHECK(tally.rules.at("base").awarded == 20);
+  CHECK(tally.rules().at("base").fired == 1);
+  CHECK(tally.rules().at("base").awarded == 20);
   CHECK(Tally::reason_group("refund of 5 is more than the 2 left of purchase 'p1'") ==
         "refund of 5 is more than the 2 left of purchase '…'");
+}
+
+TEST_CASE("process(event, tally) counts what process(event) gives, and names no rule until read") {
+  const char* lines[] = {
+      R"({"id":"e3","type":"purchase","member":"m1","time":"2026-01-04T10:00:00Z","amount":"20"})",
+      R"({"id":"e3","type":"purchase","member":"m1","time":"2026-01-04T10:00:00Z","amount":"20"})",
+      R"({"id":"e3","type":"purchase","member":"m1","time":"2026-01-04T10:00:00Z","amount":"21"})",
+      R"({"id":"e4","type":"purchase","member":"m7","time":"2026-01-04T10:00:00Z","amount":"20"})",
+      R"({"id":"e6","type":"refund","member":"m1","time":"2026-01-05T10:00:00Z","original":"e3","amount":"10"})",
+      R"({"id":"e7","type":"purchase","member":"m1","time":"2026-01-06T10:00:00Z","amount":"35"})",
+  };
+  Fixture by_outcome;
+  Fixture by_tally;
+  Tally expected;
+  Tally tally;
+  std::vector<Status> statuses;
+  std::vector<std::string> reasons;
+  for (const char* line : lines) {
+    Outcome outcome = by_outcome.engine.process(E(line));
+    expected.add(outcome);
+    std::string reason = "left over";
+    statuses.push_back(by_tally.engine.process(E(line), tally, &reason));
+    CHECK(statuses.back() == outcome.status);
+    CHECK(reason == outcome.reason);
+  }
+  CHECK(statuses == std::vector<Status>{Status::applied, Status::duplicate, Status::rejected,
+                                        Status::rejected, Status::applied, Status::applied});
+  CHECK(tally.events == 6);
+  CHECK(tally.applied == 3);
+  CHECK(tally.duplicates == 1);
+  CHECK(tally.rejected == 2);
+  CHECK(tally.rejected_by_reason == expected.rejected_by_reason);
+  CHECK(tally.rejected_by_reason.at("unknown member '…'") == 1);
+  CHECK(tally.points_awarded == expected.points_awarded);
+  CHECK(tally.points_awarded == 55);
+  CHECK(tally.points_taken == 10);
+  REQUIRE(tally.rules().size() == expected.rules().size());
+  for (const auto& [name, counts] : expected.rules()) {
+    CAPTURE(name);
+    REQUIRE(tally.rules().count(name) == 1);
+    CHECK(tally.rules().at(name).fired == counts.fired);
+    CHECK(tally.rules().at(name).awarded == counts.awarded);
+    CHECK(tally.rules().at(name).deducted == counts.deducted);
+  }
+  CHECK(tally.rules().at("base").fired == 2);
+  CHECK(tally.rules().at("base").awarded == 55);
+  // Both engines' stores hold the same outcomes.
+  CHECK(by_tally.engine.explain("e7") == by_outcome.engine.explain("e7"));
+  // Reading the rules folds what was counted by index; counting goes on after.
+  tally.add(by_outcome.engine.process(E(lines[5])));
+  CHECK(tally.rules().at("base").fired == 2);
+  CHECK(tally.duplicates == 2);
 }
 
 TEST_CASE("a store keeps the programs run on it; the same text goes on as the same version") {

@@ -38,9 +38,11 @@ struct RunSummary {
   Tally tally;
   std::vector<Reject> rejects;
   std::optional<Instant> latest_time;  ///< the latest time of the events read
+  std::string reason;                  ///< the last rejected event's reason (a buffer)
 
-  /// Counts an outcome, keeping it as a reject when it is one (at `index` or `line`).
-  void add(const Outcome& outcome, const Event& event, Reject where);
+  /// Processes `event` on `engine` and counts it, keeping it as a reject when it is one (at
+  /// `where`'s index or line).
+  void process(Engine& engine, const Event& event, Reject where);
   /// Counts an event that could not be read as a rejected outcome with the reason.
   void add_unreadable(Reject reject);
 };

@@ -147,7 +147,6 @@ class PyEngine {
       RunSummary summary;
       EventReader reader(name);
       Event event;
-      Outcome outcome;
       for (;;) {
         const EventReader::Status status = reader.next(event);
         if (status == EventReader::Status::end) break;
@@ -160,8 +159,7 @@ class PyEngine {
               Reject{{}, reader.line(), {}, reader.error(), std::string(reader.text())});
           continue;
         }
-        engine.process(event, outcome);
-        summary.add(outcome, event, Reject{{}, reader.line(), {}, {}, {}});
+        summary.process(engine, event, Reject{{}, reader.line(), {}, {}, {}});
       }
       return summary;
     });
@@ -264,7 +262,6 @@ class PyEngine {
     {
       EventReader reader = EventReader::from_string(chunk.text());
       Event event;
-      Outcome outcome;
       for (;;) {
         const EventReader::Status status = reader.next(event);
         if (status == EventReader::Status::end) break;
@@ -273,8 +270,7 @@ class PyEngine {
           summary.add_unreadable(Reject{index, {}, {}, reader.error(), {}});
           continue;
         }
-        engine.process(event, outcome);
-        summary.add(outcome, event, Reject{index, {}, {}, {}, {}});
+        summary.process(engine, event, Reject{index, {}, {}, {}, {}});
       }
     }
   }

@@ -330,7 +330,7 @@ void bind_summaries(py::module_& m) {
           "points_taken", [](const RunSummary& s) { return s.tally.points_taken; },
           "Points taken by deductions, reversals, redemptions and expiry (positive).")
       .def_property_readonly(
-          "rules", [](const RunSummary& s) { return s.tally.rules; },
+          "rules", [](const RunSummary& s) { return s.tally.rules(); },
           "Each rule that fired, by name (dict of RuleTally).")
       .def_property_readonly(
           "rejects", [](const RunSummary& s) { return list_of(s.rejects); },
@@ -342,12 +342,12 @@ void bind_summaries(py::module_& m) {
 
 }  // namespace
 
-void RunSummary::add(const Outcome& outcome, const Event& event, Reject where) {
-  tally.add(outcome);
+void RunSummary::process(Engine& engine, const Event& event, Reject where) {
+  const Status status = engine.process(event, tally, &reason);
   if (!latest_time || event.time > *latest_time) latest_time = event.time;
-  if (outcome.status != Status::rejected) return;
-  where.event = outcome.event;
-  where.reason = outcome.reason;
+  if (status != Status::rejected) return;
+  where.event = event.id;
+  where.reason = reason;
   rejects.push_back(std::move(where));
 }
 
