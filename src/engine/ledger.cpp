@@ -369,6 +369,45 @@ void Ledger::begin_journal() noexcept {
   work_.lots_changed.clear();
 }
 
+void Ledger::changed_lots(std::vector<const Lot*>& out) const {
+  out.clear();
+  if (!journaling_) return;
+  // A lot is saved each time it is touched; its first save holds what it was.
+  const auto& saved = work_.lots_changed;
+  const auto first_save = [&](std::size_t i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (saved[j].index == saved[i].index) return false;
+    }
+    return true;
+  };
+  for (std::size_t i = 0; i < saved.size(); ++i) {
+    const Lot& lot = lots_[saved[i].index];
+    if (lot.remaining == saved[i].remaining && lot.paid_debt == saved[i].paid_debt) continue;
+    // Few lots change in one transaction; past a few dozen, the quadratic look for earlier
+    // saves gives way to a sort.
+    if (saved.size() > 32) break;
+    if (first_save(i)) out.push_back(&lot);
+  }
+  if (saved.size() > 32) {
+    std::vector<Workspace::Saved> firsts(saved.begin(), saved.end());
+    std::stable_sort(firsts.begin(), firsts.end(),
+                     [](const auto& a, const auto& b) { return a.index < b.index; });
+    out.clear();
+    for (std::size_t i = 0; i < firsts.size(); ++i) {
+      if (i > 0 && firsts[i].index == firsts[i - 1].index) continue;
+      const Lot& lot = lots_[firsts[i].index];
+      if (lot.remaining != firsts[i].remaining || lot.paid_debt != firsts[i].paid_debt) {
+        out.push_back(&lot);
+      }
+    }
+  } else {
+    std::sort(out.begin(), out.end(), [](const Lot* a, const Lot* b) { return a->id < b->id; });
+  }
+  for (std::size_t i = journal_.lots; i < lots_.size(); ++i) {
+    if (lots_[i].remaining != 0) out.push_back(&lots_[i]);
+  }
+}
+
 void Ledger::rollback_journal() {
   if (!journaling_) return;
   Journal& j = journal_;

@@ -190,6 +190,11 @@ class Ledger {
   void rollback_journal();
   /// Keeps the changes since begin_journal() and stops recording.
   void end_journal() noexcept { journaling_ = false; }
+  /// While recording: sets `out` to the lots changed since begin_journal(), in increasing id:
+  /// those whose remaining or paid_debt differ from what they were, then the lots created since
+  /// with points left. Costs what changed, not what the ledger holds (for a store writing the
+  /// change).
+  void changed_lots(std::vector<const Lot*>& out) const;
 
   /// Lets every lot that became usable by t, and has not yet done so, pay off the debt
   /// (in order of availability, then id), before it adds to the balance; marks it paid_debt.

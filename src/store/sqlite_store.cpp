@@ -259,7 +259,6 @@ class SqliteTransaction final : public BufferedTransaction {
     SqliteStore::Cached& member = it->second;
     Touched& touched = journal_.add(member.state).slot;
     touched.member = &member;
-    sqlite::mark_lots(member.state.ledger, touched.marks);  // for the change record
     return &member.state;
   }
   engine::MemberState& create_member(std::string_view id) override {
@@ -343,7 +342,6 @@ class SqliteTransaction final : public BufferedTransaction {
   // What the store keeps beside each member the transaction changes.
   struct Touched {
     SqliteStore::Cached* member = nullptr;  // in the store's cache
-    std::vector<sqlite::LotMark> marks;     // its lots before the transaction
     std::int64_t key = 0;                   // members.key, once written
     std::int64_t last_entry = 0;            // its latest entry, once written
   };
@@ -388,7 +386,7 @@ class SqliteTransaction final : public BufferedTransaction {
         sqlite::encode_member(member.state, previous, encoded_);
         row(sql.insert_member).integer(touched.key).text(member.state.id).blob(encoded_).run();
       } else {
-        sqlite::encode_changes(member.state, previous, touched.marks, encoded_);
+        sqlite::encode_changes(member.state, previous, changed_lots_, encoded_);
         row(sql.log_member).integer(touched.key).blob(encoded_).run();
         counters.log_bytes += encoded_.size();
       }
@@ -511,6 +509,7 @@ class SqliteTransaction final : public BufferedTransaction {
   MemberJournal<Touched> journal_;  // the members changed
   std::string found_;    // the outcome find_event() or find_redemption() returned last
   std::string encoded_;  // a member's state, being written
+  std::vector<const engine::Lot*> changed_lots_;  // a member's, for its change record
   std::string amount_, refunded_;  // a purchase's amounts, being written
   // The purchases read from the file, and whether in their event's row.
   std::vector<std::pair<std::string, bool>> found_purchases_;

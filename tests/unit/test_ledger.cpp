@@ -1029,3 +1029,62 @@ TEST_CASE("randomized: the ledger agrees with a naive model, step by step") {
   CHECK(debts > 10000);
   CHECK(paid_later > 1000);
 }
+
+TEST_CASE("changed_lots: what a transaction changed or created, in increasing id") {
+  Ledger ledger;
+  const auto a = award(ledger, day(0), 100, day(0), day(30), "e1");
+  const auto b = award(ledger, day(0), 50, day(0), std::nullopt, "e2");
+  award(ledger, day(0), 30, day(4), day(20), "e3");  // pending until day 4: untouched below
+  award(ledger, day(0), 10, day(0), std::nullopt, "e4");
+  std::vector<const Lot*> changed{nullptr};
+  ledger.changed_lots(changed);
+  CHECK(changed.empty());  // not recording
+
+  ledger.begin_journal();
+  ledger.changed_lots(changed);
+  CHECK(changed.empty());
+  // Soonest expiry first: all of a, then the oldest never-expiring lot, b, twice.
+  CHECK(ledger.take(day(1), EntryKind::deduct, 120, Shortfall::debt, origin("e5")) == 120);
+  CHECK(ledger.take(day(1), EntryKind::deduct, 5, Shortfall::debt, origin("e5")) == 5);
+  const auto e = award(ledger, day(1), 40, day(1), std::nullopt, "e5");
+  ledger.changed_lots(changed);
+  REQUIRE(changed.size() == 3);
+  CHECK(changed[0]->id == a);
+  CHECK(changed[0]->remaining == 0);
+  CHECK(changed[1]->id == b);
+  CHECK(changed[1]->remaining == 25);
+  CHECK(changed[2]->id == e);
+  ledger.end_journal();
+
+  // A new lot that pays a debt off whole has nothing left, and is no change to write; the
+  // lot that paid part of the debt is.
+  ledger.begin_journal();
+  CHECK(ledger.take(day(2), EntryKind::deduct, 100, Shortfall::debt, origin("e6")) == 100);
+  CHECK(ledger.debt() == 25);
+  award(ledger, day(2), 25, day(2), std::nullopt, "e7");
+  ledger.changed_lots(changed);
+  REQUIRE(changed.size() == 3);  // b, the lot of e4, e: emptied by the take
+  CHECK(changed[0]->id == b);
+  CHECK(changed[1]->id == 4);
+  CHECK(changed[2]->id == e);
+  for (const Lot* lot : changed) CHECK(lot->remaining == 0);
+  ledger.end_journal();
+}
+
+TEST_CASE("changed_lots: many lots touched, each once in the result") {
+  Ledger ledger;
+  for (int i = 0; i < 40; ++i) award(ledger, day(0), 2, day(0), std::nullopt, "e" + std::to_string(i));
+  ledger.begin_journal();
+  // Each take of 1 touches the oldest lot with points left: every lot twice, 80 saves.
+  for (int i = 0; i < 80; ++i) {
+    CHECK(ledger.take(day(1), EntryKind::deduct, 1, Shortfall::debt, origin("t")) == 1);
+  }
+  std::vector<const Lot*> changed;
+  ledger.changed_lots(changed);
+  REQUIRE(changed.size() == 40);
+  for (std::size_t i = 0; i < changed.size(); ++i) {
+    CHECK(changed[i]->id == i + 1);
+    CHECK(changed[i]->remaining == 0);
+  }
+  ledger.end_journal();
+}

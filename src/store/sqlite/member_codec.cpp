@@ -281,15 +281,10 @@ ReadLots read_lots(ByteReader& r) {
 }
 
 // The parts of both forms: the form, the latest entry, the fields, debt and next lot id, then
-// the lots `keep` accepts (asked once for each, in increasing id).
-template <class Keep>
+// `lots` (in increasing id).
 void encode(std::uint8_t form, const engine::MemberState& member, std::int64_t last_entry,
-            Keep keep, std::string& out) {
+            std::span<const engine::Lot* const> lots, std::string& out) {
   const engine::Ledger& ledger = member.ledger;
-  std::vector<const engine::Lot*> lots;
-  for (const engine::Lot& lot : ledger.lots()) {
-    if (keep(lot)) lots.push_back(&lot);
-  }
   ByteWriter w(out);
   w.byte(form);
   w.signed_varint(last_entry);
@@ -349,27 +344,18 @@ ReadLots updated(const std::vector<engine::Lot>& current, const engine::LotEvent
 
 }  // namespace
 
-void mark_lots(const engine::Ledger& ledger, std::vector<LotMark>& marks) {
-  marks.clear();
-  for (const engine::Lot& lot : ledger.lots())
-    marks.push_back({lot.id, lot.remaining, lot.paid_debt});
-}
-
 void encode_member(const engine::MemberState& member, std::int64_t last_entry, std::string& out) {
-  encode(
-      kState, member, last_entry, [](const engine::Lot& lot) { return lot.remaining != 0; }, out);
+  std::vector<const engine::Lot*> lots;
+  for (const engine::Lot& lot : member.ledger.lots()) {
+    if (lot.remaining != 0) lots.push_back(&lot);
+  }
+  encode(kState, member, last_entry, lots, out);
 }
 
 void encode_changes(const engine::MemberState& member, std::int64_t last_entry,
-                    std::span<const LotMark> marks, std::string& out) {
-  // Both in increasing id: one pass finds each lot's mark.
-  auto mark = marks.begin();
-  auto changed = [&](const engine::Lot& lot) {
-    while (mark != marks.end() && mark->id < lot.id) ++mark;
-    if (mark == marks.end() || mark->id != lot.id) return lot.remaining != 0;  // a new lot
-    return mark->remaining != lot.remaining || mark->paid_debt != lot.paid_debt;
-  };
-  encode(kChanges, member, last_entry, changed, out);
+                    std::vector<const engine::Lot*>& lots, std::string& out) {
+  member.ledger.changed_lots(lots);
+  encode(kChanges, member, last_entry, lots, out);
 }
 
 std::int64_t decode_member(std::string_view bytes, engine::MemberState& member) {

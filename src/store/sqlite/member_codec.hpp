@@ -22,24 +22,15 @@
 
 namespace loyalty::store::sqlite {
 
-/// What may change of a lot once made: a change record holds the lots whose mark differs.
-struct LotMark {
-  std::uint64_t id = 0;
-  std::int64_t remaining = 0;
-  bool paid_debt = false;
-};
-
-/// The marks of `ledger`'s lots, in increasing id, into `marks` (its capacity reused).
-void mark_lots(const engine::Ledger& ledger, std::vector<LotMark>& marks);
-
 /// Appends `member`'s state (all but its id and its ledger's entries; lots with nothing left
 /// are left out, as Ledger::compact() would) with the seq of its latest entry (0: none).
 void encode_member(const engine::MemberState& member, std::int64_t last_entry, std::string& out);
 
-/// Appends a change record of `member` since its lots had `marks`: its fields, and the lots
-/// created (with points left) or changed since.
+/// Appends a change record of `member`, whose ledger journals the transaction that changed
+/// it: its fields, and the lots created (with points left) or changed since the journal began
+/// (Ledger::changed_lots). `lots` is working space, its capacity reused.
 void encode_changes(const engine::MemberState& member, std::int64_t last_entry,
-                    std::span<const LotMark> marks, std::string& out);
+                    std::vector<const engine::Lot*>& lots, std::string& out);
 
 /// Decodes a state into `member` (all but its id; its ledger without entries); returns the seq
 /// of its latest entry. Throws StoreError when `bytes` is no valid state.
