@@ -70,4 +70,18 @@ struct MemberState : MemberFields {
   Ledger ledger;
 };
 
+/// Asks the CPU for what processing an event of `member` reads first (its fields, the ends of
+/// its lots, its attributes and tags), all at once: a store that keeps members in memory calls
+/// it when the member's next event is coming (Store::prefetch), so that the misses overlap
+/// instead of coming one after another.
+inline void prefetch(const MemberState& member) noexcept {
+  const char* fields = reinterpret_cast<const char*>(&member);
+  for (std::size_t line = 0; line < sizeof(MemberState); line += 64) {
+    __builtin_prefetch(fields + line);
+  }
+  member.ledger.prefetch();
+  for (const Value& value : member.attributes) __builtin_prefetch(&value);
+  if (!member.tags.empty()) __builtin_prefetch(member.tags.data());
+}
+
 }  // namespace loyalty::engine

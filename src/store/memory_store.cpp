@@ -315,14 +315,11 @@ void MemoryStore::prefetch(std::string_view member, std::string_view event) cons
   const auto it = members_.find(member);
   if (it == members_.end()) return;
   const StoredMember& stored = it->second;
-  const char* fields = reinterpret_cast<const char*>(&stored);
-  for (std::size_t line = 0; line < sizeof(StoredMember); line += 64) {
-    __builtin_prefetch(fields + line);
-  }
-  stored.state.ledger.prefetch();
+  engine::prefetch(stored.state);
+  const char* rest = reinterpret_cast<const char*>(&stored.entries);
+  __builtin_prefetch(rest);
+  __builtin_prefetch(rest + sizeof(stored.entries) + sizeof(stored.last_time) - 1);
   if (!stored.entries.empty()) __builtin_prefetch(&stored.entries.back(), 1);
-  for (const engine::Value& value : stored.state.attributes) __builtin_prefetch(&value);
-  if (!stored.state.tags.empty()) __builtin_prefetch(stored.state.tags.data());
 }
 
 Totals MemoryStore::totals() {

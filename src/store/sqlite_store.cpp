@@ -926,6 +926,11 @@ std::optional<Instant> SqliteStore::last_tick() {
   return Instant::from_seconds(query->integer(0));
 }
 
+void SqliteStore::prefetch(std::string_view member, std::string_view) const noexcept {
+  const auto it = members_.find(member);
+  if (it != members_.end()) engine::prefetch(it->second.state);
+}
+
 std::vector<StoredProgram> SqliteStore::programs() {
   ReadScope scope(*this);
   std::vector<StoredProgram> programs;
