@@ -1,9 +1,9 @@
 // retail-v1 through the whole engine on the memory store, one thread:
 //   in_memory: events parsed beforehand, then processed (the engine alone);
 //   from_file: read from the JSON Lines file and processed, as `loyalty run` does.
-// Both count outcomes into a Tally, as `loyalty run` and `simulate` do (the bulk path);
-// the *_outcomes variants build each event's whole Outcome instead, as process(event,
-// outcome) does for a host that wants it. Each run starts from an empty store and checks the
+// Both count outcomes into a Tally in batches, as `loyalty run` and `simulate` do (the bulk
+// path); the *_each variants make one call per event, and the *_outcomes variants build each
+// event's whole Outcome instead, as process(event, outcome) does for a host that wants it. Each run starts from an empty store and checks the
 // retail-v1 checksum line.
 //
 //   build/benchmarks/bench_engine [google-benchmark flags] [EVENTS_FILE [RULES_FILE]]
@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ namespace {
 
 std::string events_file = "build/retail-v1.jsonl";
 std::string rules_file = "rules/retail.rules";
+constexpr std::size_t kBatch = 256;  // events read before they are processed (as loyalty run)
 
 std::string checksum(const loyalty::Engine& engine, loyalty::Instant at) {
   loyalty::Stats s = engine.stats(at);
@@ -49,22 +51,32 @@ void report(benchmark::State& state, const loyalty::Engine& engine, loyalty::Ins
   state.counters["events"] = static_cast<double>(events);
 }
 
-// One event through the engine: counted (the bulk path) or with its whole Outcome.
-template <bool kOutcomes>
+// How events go through the engine: in batches, counted (the bulk path: process(events,
+// tally)); one call per event, counted (process(event, tally)); or one call per event with
+// its whole Outcome built (process(event, outcome)), as for a host that wants it.
+enum class Mode { batch, each, outcomes };
+
 struct Feed {
+  Mode mode = Mode::batch;
   loyalty::Outcome outcome;
   loyalty::Tally tally;
-  void operator()(loyalty::Engine& engine, const loyalty::Event& event) {
-    if constexpr (kOutcomes) {
-      engine.process(event, outcome);
-      benchmark::DoNotOptimize(outcome);
-    } else {
-      benchmark::DoNotOptimize(engine.process(event, tally));
+  void operator()(loyalty::Engine& engine, std::span<const loyalty::Event> events) {
+    switch (mode) {
+      case Mode::batch: engine.process(events, tally); return;
+      case Mode::each:
+        for (const auto& event : events) benchmark::DoNotOptimize(engine.process(event, tally));
+        return;
+      case Mode::outcomes:
+        for (const auto& event : events) {
+          engine.process(event, outcome);
+          benchmark::DoNotOptimize(outcome);
+        }
+        return;
     }
   }
 };
 
-template <bool kOutcomes>
+template <Mode kMode>
 void in_memory(benchmark::State& state) {
   std::vector<loyalty::Event> events;
   {
@@ -77,8 +89,10 @@ void in_memory(benchmark::State& state) {
     state.PauseTiming();
     auto engine = std::make_unique<loyalty::Engine>(program, loyalty::make_memory_store());
     state.ResumeTiming();
-    Feed<kOutcomes> feed;
-    for (const auto& event : events) feed(*engine, event);
+    Feed feed;
+    feed.mode = kMode;
+    feed(*engine, events);
+    if (feed.tally.rejected != 0) state.SkipWithError("an event was rejected");
     state.PauseTiming();
     report(state, *engine, events.back().time, events.size());
     engine.reset();  // freeing a million events' state is not processing them
@@ -86,10 +100,12 @@ void in_memory(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * events.size()));
 }
-BENCHMARK_TEMPLATE(in_memory, false)->Name("in_memory")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
-BENCHMARK_TEMPLATE(in_memory, true)->Name("in_memory_outcomes")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK_TEMPLATE(in_memory, Mode::batch)->Name("in_memory")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK_TEMPLATE(in_memory, Mode::each)->Name("in_memory_each")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK_TEMPLATE(in_memory, Mode::outcomes)->Name("in_memory_outcomes")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
 
-template <bool kOutcomes>
+// Reads the file as `loyalty run` does: a batch of events at a time.
+template <Mode kMode>
 void from_file(benchmark::State& state) {
   auto program = loyalty::compile_file(rules_file);
   std::size_t count = 0;
@@ -98,15 +114,26 @@ void from_file(benchmark::State& state) {
     auto engine = std::make_unique<loyalty::Engine>(program, loyalty::make_memory_store());
     state.ResumeTiming();
     loyalty::EventReader reader(events_file);
-    loyalty::Event event;
+    std::vector<loyalty::Event> batch(kBatch);
     count = 0;
     loyalty::Instant last;
-    Feed<kOutcomes> feed;
-    while (reader.next(event) == loyalty::EventReader::Status::event) {
-      feed(*engine, event);
-      last = event.time;
-      ++count;
+    Feed feed;
+    feed.mode = kMode;
+    for (bool more = true; more;) {
+      std::size_t n = 0;
+      while (n < batch.size()) {
+        if (reader.next(batch[n]) != loyalty::EventReader::Status::event) {
+          more = false;
+          break;
+        }
+        ++n;
+      }
+      if (n == 0) break;
+      feed(*engine, std::span<const loyalty::Event>(batch.data(), n));
+      last = batch[n - 1].time;
+      count += n;
     }
+    if (feed.tally.rejected != 0) state.SkipWithError("an event was rejected");
     state.PauseTiming();
     report(state, *engine, last, count);
     engine.reset();
@@ -114,8 +141,9 @@ void from_file(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * count));
 }
-BENCHMARK_TEMPLATE(from_file, false)->Name("from_file")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
-BENCHMARK_TEMPLATE(from_file, true)->Name("from_file_outcomes")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK_TEMPLATE(from_file, Mode::batch)->Name("from_file")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK_TEMPLATE(from_file, Mode::each)->Name("from_file_each")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK_TEMPLATE(from_file, Mode::outcomes)->Name("from_file_outcomes")->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
 
 }  // namespace
 

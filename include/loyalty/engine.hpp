@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +78,13 @@ class Engine {
   /// warm, allocates nothing per event. Returns the event's status; a rejected event's reason
   /// goes to `*reason` when one is given.
   Status process(const Event& event, Tally& tally, std::string* reason = nullptr);
+  /// Called with a rejected event's index in its batch and the reason.
+  using Rejected = std::function<void(std::size_t index, const std::string& reason)>;
+  /// Processes `events` in order, each as process(event, tally, reason) does, calling
+  /// `rejected` (when given) for each one rejected, before the next is processed. The fastest
+  /// path for many events: while one runs, the store already brings the members of the next
+  /// few into the cache. A batch of a few hundred events gets all of it.
+  void process(std::span<const Event> events, Tally& tally, const Rejected& rejected = {});
 
   /// Evaluates the event as process() would and returns its outcome, applying nothing.
   Outcome dry_run(const Event& event);

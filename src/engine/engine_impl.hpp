@@ -143,8 +143,9 @@ struct Engine::Impl {
 
   // Processes `event`, applying its effects when `apply`, and leaves its outcome in scratch:
   // recorded (and encoded, in scratch.encoded) when applied; a duplicate's first outcome
-  // encoded; a rejection's reason and the rules tried so far.
-  Status run(const Event& event, bool apply);
+  // encoded; a rejection's reason and the rules tried so far. `prefetched`: the caller has
+  // taken the store through every prefetch step for this event already.
+  Status run(const Event& event, bool apply, bool prefetched = false);
   // The outcome of the event run() last processed, with its names.
   void outcome(std::string_view event_id, Status status, Outcome& out);
   // Counts the event run() last processed into `tally`, naming nothing.

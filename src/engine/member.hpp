@@ -70,15 +70,22 @@ struct MemberState : MemberFields {
   Ledger ledger;
 };
 
+/// Asks the CPU for a member's own fields, the first step of bringing it in: a store calls it
+/// a few events before the member's next event, and prefetch() (which reads these fields to
+/// find the rest) a few events later.
+inline void prefetch_fields(const MemberState& member) noexcept {
+  const char* fields = reinterpret_cast<const char*>(&member);
+  for (std::size_t line = 0; line < sizeof(MemberState); line += 64) {
+    __builtin_prefetch(fields + line);
+  }
+}
+
 /// Asks the CPU for what processing an event of `member` reads first (its fields, the ends of
 /// its lots, its attributes and tags), all at once: a store that keeps members in memory calls
 /// it when the member's next event is coming (Store::prefetch), so that the misses overlap
 /// instead of coming one after another.
 inline void prefetch(const MemberState& member) noexcept {
-  const char* fields = reinterpret_cast<const char*>(&member);
-  for (std::size_t line = 0; line < sizeof(MemberState); line += 64) {
-    __builtin_prefetch(fields + line);
-  }
+  prefetch_fields(member);
   member.ledger.prefetch();
   for (const Value& value : member.attributes) __builtin_prefetch(&value);
   if (!member.tags.empty()) __builtin_prefetch(member.tags.data());

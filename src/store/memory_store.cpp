@@ -194,14 +194,17 @@ class MemoryTransaction final : public BufferedTransaction {
     if (engine::MemberState* state = journal_.find(id)) return state;
     auto it = store_.members_.find(id);
     if (it == store_.members_.end()) return nullptr;
-    journal_.add(it->second.state).slot = &it->second;
-    return &it->second.state;
+    MemoryStore::StoredMember& stored = *it->second;
+    journal_.add(stored.state).slot = &stored;
+    return &stored.state;
   }
   engine::MemberState& create_member(std::string_view id) override {
     auto [it, added] = store_.members_.try_emplace(std::string(id));
-    it->second.state.id.assign(id);
-    journal_.add_created(it->second.state).slot = &it->second;
-    return it->second.state;
+    if (added) it->second = std::make_unique<MemoryStore::StoredMember>();
+    MemoryStore::StoredMember& stored = *it->second;
+    stored.state.id.assign(id);
+    journal_.add_created(stored.state).slot = &stored;
+    return stored.state;
   }
 
   void commit() override {
@@ -298,27 +301,36 @@ std::optional<std::string> MemoryStore::event_outcome(std::string_view id) {
 std::optional<engine::MemberState> MemoryStore::load_member(std::string_view id) {
   auto it = members_.find(id);
   if (it == members_.end()) return std::nullopt;
-  engine::MemberState state = it->second.state;
-  state.ledger.replace_entries(read_entries(it->second.entries));
+  engine::MemberState state = it->second->state;
+  state.ledger.replace_entries(read_entries(it->second->entries));
   return state;
 }
 
 void MemoryStore::visit_members(const std::function<void(const engine::MemberState&)>& visit) {
-  for (const auto& [id, member] : members_) visit(member.state);
+  for (const auto& [id, member] : members_) visit(member->state);
 }
 
-void MemoryStore::prefetch(std::string_view member, std::string_view event) const noexcept {
+void MemoryStore::prefetch(std::string_view member, std::string_view event,
+                           int step) const noexcept {
   // Processing the event reads these one after another, each a likely cache miss (a member is
-  // seldom in the cache when its next event comes); asked for here all at once, they arrive
-  // together.
-  events_.prefetch(event);
+  // seldom in the cache when its next event comes). Asked for in steps, each step finds what
+  // the one before brought in, and the event finds it all there.
+  if (step >= 2) {  // where the member and the event id sit in their tables
+    members_.prefetch(member);
+    events_.prefetch(event);
+    return;
+  }
   const auto it = members_.find(member);
   if (it == members_.end()) return;
-  const StoredMember& stored = it->second;
-  engine::prefetch(stored.state);
-  const char* rest = reinterpret_cast<const char*>(&stored.entries);
-  __builtin_prefetch(rest);
-  __builtin_prefetch(rest + sizeof(stored.entries) + sizeof(stored.last_time) - 1);
+  const StoredMember& stored = *it->second;
+  if (step == 1) {  // the member itself
+    engine::prefetch_fields(stored.state);
+    const char* rest = reinterpret_cast<const char*>(&stored.entries);
+    __builtin_prefetch(rest);
+    __builtin_prefetch(rest + sizeof(stored.entries) + sizeof(stored.last_time) - 1);
+    return;
+  }
+  engine::prefetch(stored.state);  // the ends of its lots, its attributes and tags
   if (!stored.entries.empty()) __builtin_prefetch(&stored.entries.back(), 1);
 }
 

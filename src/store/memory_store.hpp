@@ -11,7 +11,6 @@
 
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
-#include <absl/container/node_hash_map.h>
 
 #include "store/store.hpp"
 
@@ -49,7 +48,7 @@ class MemoryStore final : public Store {
   std::vector<OutboxMessage> outbox() override;
   std::optional<Instant> last_tick() override { return last_tick_; }
   std::vector<StoredProgram> programs() override { return programs_; }
-  void prefetch(std::string_view member, std::string_view event) const noexcept override;
+  void prefetch(std::string_view member, std::string_view event, int step) const noexcept override;
 
  private:
   friend class MemoryTransaction;
@@ -108,7 +107,9 @@ class MemoryStore final : public Store {
   Records events_{0, RecordHash{}, RecordEqual{&arena_}};
   std::uint64_t event_count_ = 0;  // ids in events_ with an outcome
   Records redemptions_{0, RecordHash{}, RecordEqual{&arena_}};
-  absl::node_hash_map<std::string, StoredMember, Hash, Equal> members_;  // stable: transactions point in
+  // Each member is allocated on its own, so that transactions may point in; the table holds
+  // its id (inline when short) beside the pointer, so a lookup reads no member.
+  Map<std::unique_ptr<StoredMember>> members_;
   Map<std::int64_t> budgets_;
   std::vector<OutboxMessage> outbox_;
   std::optional<Instant> last_tick_;

@@ -926,9 +926,20 @@ std::optional<Instant> SqliteStore::last_tick() {
   return Instant::from_seconds(query->integer(0));
 }
 
-void SqliteStore::prefetch(std::string_view member, std::string_view) const noexcept {
+void SqliteStore::prefetch(std::string_view member, std::string_view, int step) const noexcept {
+  // The cached member, in steps as the memory store does (the event's records are in the
+  // database, which a prefetch cannot reach).
+  if (step >= 2) {
+    members_.prefetch(member);
+    return;
+  }
   const auto it = members_.find(member);
-  if (it != members_.end()) engine::prefetch(it->second.state);
+  if (it == members_.end()) return;
+  if (step == 1) {
+    engine::prefetch_fields(it->second.state);
+  } else {
+    engine::prefetch(it->second.state);
+  }
 }
 
 std::vector<StoredProgram> SqliteStore::programs() {

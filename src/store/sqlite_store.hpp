@@ -59,7 +59,7 @@ class SqliteStore final : public Store {
   std::optional<Instant> last_tick() override;
   std::vector<StoredProgram> programs() override;
   /// Asks the CPU for the member's cached state, when the cache holds it.
-  void prefetch(std::string_view member, std::string_view event) const noexcept override;
+  void prefetch(std::string_view member, std::string_view event, int step) const noexcept override;
   /// Commits the open batch and syncs the write-ahead log: everything committed is durable.
   void flush() override;
 

@@ -163,12 +163,17 @@ class Store {
   /// Makes every committed transaction durable now (a backend that batches commits into
   /// fewer database transactions writes the batch). The memory store has nothing to do.
   virtual void flush() {}
-  /// A hint that changes nothing: an event about `member` with id `event` is about to be
-  /// processed, so the store may ask the CPU for what it will touch all at once (a backend
-  /// with nothing to gain does nothing).
-  virtual void prefetch(std::string_view member, std::string_view event) const noexcept {
+  /// A hint that changes nothing: an event about `member` with id `event` will be processed
+  /// soon, so a store that keeps members in memory may ask the CPU for what that event will
+  /// touch (a backend with nothing to gain does nothing). It comes in steps, `step` counting
+  /// down to 0 as the event comes nearer (kPrefetchSteps - 1 first): each step may ask for
+  /// what the one before brought in (the index that locates the member, then the member, then
+  /// what the member points to), so that none waits for memory. Any step may come alone.
+  static constexpr int kPrefetchSteps = 3;
+  virtual void prefetch(std::string_view member, std::string_view event, int step) const noexcept {
     (void)member;
     (void)event;
+    (void)step;
   }
 };
 

@@ -2,9 +2,16 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <span>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include <unistd.h>
 
 #include "loyalty/engine.hpp"
+#include "loyalty/store.hpp"
 #include "loyalty/tally.hpp"
 #include "store/store.hpp"
 
@@ -189,6 +196,113 @@ TEST_CASE("process(event, tally) counts what process(event) gives, and names no 
   tally.add(by_outcome.engine.process(E(lines[5])));
   CHECK(tally.rules().at("base").fired == 2);
   CHECK(tally.duplicates == 2);
+}
+
+// A stream long enough that the batch path prefetches members several events ahead: members
+// enrolled inside the batch, repeats, a conflicting repeat, unknown members, refunds (one
+// larger than what is left) and tier changes with their chained rule.
+std::vector<std::string> mixed_stream() {
+  std::vector<std::string> lines;
+  auto purchase = [&](int id, const std::string& member, int day, const std::string& amount) {
+    lines.push_back(R"({"id":"p)" + std::to_string(id) + R"(","type":"purchase","member":")" +
+                    member + R"(","time":"2026-02-)" + (day < 10 ? "0" : "") +
+                    std::to_string(day) + R"(T10:00:00Z","amount":")" + amount + R"("})");
+  };
+  for (int m = 2; m <= 5; ++m) {
+    lines.push_back(R"({"id":"n)" + std::to_string(m) + R"(","type":"enroll","member":"m)" +
+                    std::to_string(m) + R"(","time":"2026-02-01T09:00:00Z","profile":{"email":"x@y.z"}})");
+  }
+  for (int i = 0; i < 40; ++i) {
+    purchase(i, "m" + std::to_string(1 + i % 5), 2 + i / 4, std::to_string(10 + 7 * i) + ".25");
+  }
+  lines.push_back(lines[10]);                                    // a repeat
+  purchase(3, "m4", 20, "1.00");                                 // p3 again, other content
+  purchase(90, "m9", 20, "5.00");                                // an unknown member
+  lines.push_back(R"({"id":"r1","type":"refund","member":"m2","time":"2026-02-21T10:00:00Z","original":"p1","amount":"5.00"})");
+  lines.push_back(R"({"id":"r2","type":"refund","member":"m2","time":"2026-02-21T11:00:00Z","original":"p1","amount":"500.00"})");
+  purchase(91, "m3", 22, "900.00");                              // m3, silver already
+  purchase(92, "m8", 22, "5.00");                                // another unknown member
+  return lines;
+}
+
+TEST_CASE("process(events, tally) does what one call per event does, on either store") {
+  const std::vector<std::string> lines = mixed_stream();
+  std::vector<Event> events;
+  for (const std::string& line : lines) events.push_back(E(line));
+  const auto db = std::filesystem::temp_directory_path() /
+                  ("loyalty_batch_" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(db);
+  for (const bool sqlite : {false, true}) {
+    CAPTURE(sqlite);
+    Fixture each;
+    auto store = sqlite ? open_sqlite_store(db.string()) : make_memory_store();
+    Engine batched(compile(kRules, "view.rules"), store);
+    // The fixture's events and redemption, one by one.
+    REQUIRE(batched.process(E(R"({"id":"e1","type":"enroll","member":"m1","time":"2026-01-01T09:00:00Z","profile":{"email":"a@b.cn","nickname":"Al"}})")).status == Status::applied);
+    REQUIRE(batched.process(E(R"({"id":"e2","type":"purchase","member":"m1","time":"2026-01-02T10:00:00Z","amount":"600.50"})")).status == Status::applied);
+    REQUIRE(batched.redeem("m1", 50, "r1", T("2026-01-03T00:00:00Z")).status == Status::applied);
+
+    Tally expected;
+    std::vector<std::pair<std::size_t, std::string>> expected_rejects;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      std::string reason;
+      if (each.engine.process(events[i], expected, &reason) == Status::rejected) {
+        expected_rejects.emplace_back(i, reason);
+      }
+    }
+    Tally tally;
+    std::vector<std::pair<std::size_t, std::string>> rejects;
+    // In two batches, the second starting inside the first's prefetch distance.
+    const std::span<const Event> all(events);
+    batched.process(all.first(5), tally, [&](std::size_t i, const std::string& reason) {
+      rejects.emplace_back(i, reason);
+    });
+    batched.process(all.subspan(5), tally, [&](std::size_t i, const std::string& reason) {
+      rejects.emplace_back(i + 5, reason);
+    });
+
+    CHECK(tally.events == 51);
+    CHECK(tally.applied == 46);
+    CHECK(tally.duplicates == 1);
+    CHECK(tally.rejected == 4);
+    CHECK(tally.events == expected.events);
+    CHECK(tally.applied == expected.applied);
+    CHECK(tally.rejected_by_reason == expected.rejected_by_reason);
+    CHECK(tally.points_awarded == expected.points_awarded);
+    CHECK(tally.points_taken == expected.points_taken);
+    CHECK(tally.points_taken == 4);  // r1: floor(17 points * 5.00 / 17.25)
+    REQUIRE(tally.rules().size() == expected.rules().size());
+    for (const auto& [name, counts] : expected.rules()) {
+      CAPTURE(name);
+      CHECK(tally.rules().at(name).fired == counts.fired);
+      CHECK(tally.rules().at(name).awarded == counts.awarded);
+    }
+    CHECK(tally.rules().at("silver_hello").fired == 4);  // m2 to m5 (m1 was silver before)
+    CHECK(rejects == expected_rejects);
+    REQUIRE(rejects.size() == 4);
+    CHECK(rejects[0].first == 45);
+    CHECK(rejects[0].second == "event id 'p3' was seen before with different content");
+    CHECK(rejects[1].first == 46);
+    CHECK(rejects[3].first == 50);
+    // Each member and each outcome as the per-event engine left them.
+    for (const char* id : {"m1", "m2", "m3", "m4", "m5"}) {
+      CAPTURE(id);
+      const auto a = batched.member(id, T("2026-03-01T00:00:00Z"));
+      const auto b = each.engine.member(id, T("2026-03-01T00:00:00Z"));
+      REQUIRE(a.has_value());
+      REQUIRE(b.has_value());
+      CHECK(a->points == b->points);
+      CHECK(a->tier == b->tier);
+      CHECK(a->ledger.size() == b->ledger.size());
+    }
+    CHECK(batched.member("m3", T("2026-03-01T00:00:00Z"))->tier == "silver");
+    for (const char* id : {"p0", "p39", "r1", "p91"}) {
+      CAPTURE(id);
+      CHECK(batched.explain(id) == each.engine.explain(id));
+    }
+    CHECK(!batched.explain("r2").has_value());
+  }
+  std::filesystem::remove(db);
 }
 
 TEST_CASE("a store keeps the programs run on it; the same text goes on as the same version") {

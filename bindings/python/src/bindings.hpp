@@ -38,13 +38,32 @@ struct RunSummary {
   Tally tally;
   std::vector<Reject> rejects;
   std::optional<Instant> latest_time;  ///< the latest time of the events read
-  std::string reason;                  ///< the last rejected event's reason (a buffer)
 
-  /// Processes `event` on `engine` and counts it, keeping it as a reject when it is one (at
-  /// `where`'s index or line).
-  void process(Engine& engine, const Event& event, Reject where);
   /// Counts an event that could not be read as a rejected outcome with the reason.
   void add_unreadable(Reject reject);
+};
+
+/// Events read and not yet processed, each with where it was found: sent through the engine a
+/// batch at a time (Engine::process(events, tally)), counted into a summary, the rejected kept
+/// in order with those that could not be read.
+class EventBatch {
+ public:
+  static constexpr std::size_t size = 256;
+  /// The event to read the next one into (what was read into it stays there until hold(),
+  /// whatever is sent meanwhile).
+  Event& slot() { return events_[held_]; }
+  /// Keeps the event read into slot(), found at `where`'s index or line; sends the batch once
+  /// it is full.
+  void hold(Engine& engine, RunSummary& summary, Reject where);
+  /// Counts an event that could not be read, after sending the events held before it.
+  void unreadable(Engine& engine, RunSummary& summary, Reject reject);
+  /// Processes the events held, in order, and counts them into `summary`.
+  void send(Engine& engine, RunSummary& summary);
+
+ private:
+  std::vector<Event> events_ = std::vector<Event>(size);
+  std::vector<Reject> where_ = std::vector<Reject>(size);
+  std::size_t held_ = 0;
 };
 
 /// Binds Program, compile, compile_file and the records outcomes and views are made of.

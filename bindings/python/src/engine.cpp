@@ -145,22 +145,23 @@ class PyEngine {
     const std::string name = path_text(path);
     return run([&](Engine& engine) {
       RunSummary summary;
+      EventBatch batch;
       EventReader reader(name);
-      Event event;
       for (;;) {
-        const EventReader::Status status = reader.next(event);
+        const EventReader::Status status = reader.next(batch.slot());
         if (status == EventReader::Status::end) break;
         if (reader.line() % signal_check_lines == 0) {
           py::gil_scoped_acquire gil;
           check_signals();
         }
         if (status == EventReader::Status::rejected) {
-          summary.add_unreadable(
-              Reject{{}, reader.line(), {}, reader.error(), std::string(reader.text())});
+          batch.unreadable(engine, summary,
+                           Reject{{}, reader.line(), {}, reader.error(), std::string(reader.text())});
           continue;
         }
-        summary.process(engine, event, Reject{{}, reader.line(), {}, {}, {}});
+        batch.hold(engine, summary, Reject{{}, reader.line(), {}, {}, {}});
       }
+      batch.send(engine, summary);
       return summary;
     });
   }
@@ -243,6 +244,8 @@ class PyEngine {
       unreadable_.clear();
     }
 
+    EventBatch batch;  // its events, parsed, on their way in (kept for their buffers)
+
    private:
     std::string text_;
     std::vector<std::uint64_t> indices_;
@@ -258,21 +261,28 @@ class PyEngine {
       Chunk& chunk;
       ~Clear() { chunk.clear(); }
     } clear{chunk};
-    for (const Reject& reject : chunk.unreadable()) summary.add_unreadable(reject);
-    {
-      EventReader reader = EventReader::from_string(chunk.text());
-      Event event;
-      for (;;) {
-        const EventReader::Status status = reader.next(event);
-        if (status == EventReader::Status::end) break;
-        const std::uint64_t index = chunk.index(reader.line());
-        if (status == EventReader::Status::rejected) {
-          summary.add_unreadable(Reject{index, {}, {}, reader.error(), {}});
-          continue;
-        }
-        summary.process(engine, event, Reject{index, {}, {}, {}, {}});
+    // The events that could not be converted go in among the others, by their index.
+    const std::vector<Reject>& unreadable = chunk.unreadable();
+    auto next_unreadable = unreadable.begin();
+    EventBatch& batch = chunk.batch;
+    EventReader reader = EventReader::from_string(chunk.text());
+    for (;;) {
+      const EventReader::Status status = reader.next(batch.slot());
+      if (status == EventReader::Status::end) break;
+      const std::uint64_t index = chunk.index(reader.line());
+      for (; next_unreadable != unreadable.end() && *next_unreadable->index < index; ++next_unreadable) {
+        batch.unreadable(engine, summary, *next_unreadable);
       }
+      if (status == EventReader::Status::rejected) {
+        batch.unreadable(engine, summary, Reject{index, {}, {}, reader.error(), {}});
+        continue;
+      }
+      batch.hold(engine, summary, Reject{index, {}, {}, {}, {}});
     }
+    for (; next_unreadable != unreadable.end(); ++next_unreadable) {
+      batch.unreadable(engine, summary, *next_unreadable);
+    }
+    batch.send(engine, summary);
   }
 
   // Runs `work` on the engine with the GIL released and the engine locked. The lock is taken

@@ -5,6 +5,7 @@
 
 #include <pybind11/stl.h>
 
+#include <span>
 #include <string>
 #include <utility>
 
@@ -342,13 +343,32 @@ void bind_summaries(py::module_& m) {
 
 }  // namespace
 
-void RunSummary::process(Engine& engine, const Event& event, Reject where) {
-  const Status status = engine.process(event, tally, &reason);
-  if (!latest_time || event.time > *latest_time) latest_time = event.time;
-  if (status != Status::rejected) return;
-  where.event = event.id;
-  where.reason = reason;
-  rejects.push_back(std::move(where));
+void EventBatch::hold(Engine& engine, RunSummary& summary, Reject where) {
+  where_[held_++] = std::move(where);
+  if (held_ == size) send(engine, summary);
+}
+
+void EventBatch::unreadable(Engine& engine, RunSummary& summary, Reject reject) {
+  send(engine, summary);
+  summary.add_unreadable(std::move(reject));
+}
+
+void EventBatch::send(Engine& engine, RunSummary& summary) {
+  const std::span<const Event> events(events_.data(), held_);
+  held_ = 0;  // sent, even when the store fails: a failed batch is not tried again
+  engine.process(events, summary.tally, [&](std::size_t i, const std::string& reason) {
+    Reject& where = where_[i];
+    where.event = events[i].id;
+    where.reason = reason;
+    summary.rejects.push_back(std::move(where));
+  });
+  for (const Event& event : events) {
+    if (!summary.latest_time || event.time > *summary.latest_time) {
+      summary.latest_time = event.time;
+    }
+  }
+  // An event read into slot() and not yet held stays in slot().
+  if (!events.empty() && events.size() < size) std::swap(events_[events.size()], events_[0]);
 }
 
 void RunSummary::add_unreadable(Reject reject) {

@@ -42,6 +42,15 @@ def test_process_many_counts_and_lists_rejects(shop: loyalty.Engine) -> None:
                              "points_awarded=1360, points_taken=0)")
 
 
+def test_process_many_lists_rejects_in_the_order_of_the_events(shop: loyalty.Engine) -> None:
+    # An event the engine refuses, before one that cannot be converted, in the same chunk.
+    events = [enroll("m1"), purchase("p1", member="nobody"), purchase("p2", amount=1.5),
+              purchase("p3", member="nobody"), {"id": "x", "type": "purchase"}]
+    summary = shop.process_many(events)
+    assert [(r.index, r.event) for r in summary.rejects] == [
+        (1, "p1"), (2, "p2"), (3, "p3"), (4, None)]
+
+
 def test_process_many_takes_any_iterable(shop: loyalty.Engine) -> None:
     def events() -> Iterator[dict[str, Any]]:
         yield enroll("m1")
