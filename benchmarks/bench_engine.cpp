@@ -19,12 +19,12 @@
 
 #include "loyalty/engine.hpp"
 #include "loyalty/event_reader.hpp"
+#include "read_batches.hpp"
 
 namespace {
 
 std::string events_file = "build/retail-v1.jsonl";
 std::string rules_file = "rules/retail.rules";
-constexpr std::size_t kBatch = 256;  // events read before they are processed (as loyalty run)
 
 std::string checksum(const loyalty::Engine& engine, loyalty::Instant at) {
   loyalty::Stats s = engine.stats(at);
@@ -114,25 +114,13 @@ void from_file(benchmark::State& state) {
     auto engine = std::make_unique<loyalty::Engine>(program, loyalty::make_memory_store());
     state.ResumeTiming();
     loyalty::EventReader reader(events_file);
-    std::vector<loyalty::Event> batch(kBatch);
-    count = 0;
     loyalty::Instant last;
     Feed feed;
     feed.mode = kMode;
-    for (bool more = true; more;) {
-      std::size_t n = 0;
-      while (n < batch.size()) {
-        if (reader.next(batch[n]) != loyalty::EventReader::Status::event) {
-          more = false;
-          break;
-        }
-        ++n;
-      }
-      if (n == 0) break;
-      feed(*engine, std::span<const loyalty::Event>(batch.data(), n));
-      last = batch[n - 1].time;
-      count += n;
-    }
+    count = loyalty::bench::read_batches(reader, [&](std::span<const loyalty::Event> events) {
+      feed(*engine, events);
+      last = events.back().time;
+    });
     if (feed.tally.rejected != 0) state.SkipWithError("an event was rejected");
     state.PauseTiming();
     report(state, *engine, last, count);

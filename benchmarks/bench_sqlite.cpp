@@ -2,7 +2,8 @@
 // SqliteOptions), one thread:
 //   parsed:    events parsed beforehand, then processed (the engine and the store);
 //   from_file: read from the JSON Lines file and processed, as `loyalty run` does.
-// Outcomes are counted into a Tally, as `loyalty run` does (Engine::process(event, tally)).
+// Outcomes are counted into a Tally a batch at a time, as `loyalty run` does
+// (Engine::process(events, tally)).
 // Each run ends with flush() (everything durable) inside the timing, checks the retail-v1
 // checksum line, and reports the file's size per member once the store is closed.
 //
@@ -21,6 +22,7 @@
 
 #include "loyalty/engine.hpp"
 #include "loyalty/event_reader.hpp"
+#include "read_batches.hpp"
 #include "loyalty/store.hpp"
 
 namespace {
@@ -91,8 +93,9 @@ void parsed(benchmark::State& state) {
         std::make_unique<loyalty::Engine>(program, loyalty::open_sqlite_store(scratch.database()));
     state.ResumeTiming();
     loyalty::Tally tally;
-    for (const auto& event : events) benchmark::DoNotOptimize(engine->process(event, tally));
+    engine->process(events, tally);
     engine->flush();
+    if (tally.rejected != 0) state.SkipWithError("an event was rejected");
     state.PauseTiming();
     report(state, engine, scratch.database(), events.back().time, events.size());
     state.ResumeTiming();
@@ -111,16 +114,14 @@ void from_file(benchmark::State& state) {
         std::make_unique<loyalty::Engine>(program, loyalty::open_sqlite_store(scratch.database()));
     state.ResumeTiming();
     loyalty::EventReader reader(events_file);
-    loyalty::Event event;
-    count = 0;
     loyalty::Instant last;
     loyalty::Tally tally;
-    while (reader.next(event) == loyalty::EventReader::Status::event) {
-      benchmark::DoNotOptimize(engine->process(event, tally));
-      last = event.time;
-      ++count;
-    }
+    count = loyalty::bench::read_batches(reader, [&](std::span<const loyalty::Event> events) {
+      engine->process(events, tally);
+      last = events.back().time;
+    });
     engine->flush();
+    if (tally.rejected != 0) state.SkipWithError("an event was rejected");
     state.PauseTiming();
     report(state, engine, scratch.database(), last, count);
     state.ResumeTiming();

@@ -31,7 +31,8 @@ Arena::Ref Arena::append(std::string_view head, std::string_view bytes) {
   }
   const std::size_t whole = prefix_size + size;
   if (used_ + whole > kBlock || blocks_.empty()) {
-    blocks_.push_back(std::make_unique<char[]>(std::max(kBlock, whole)));
+    // Not zeroed (make_unique would write the whole block before anything is appended).
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(std::max(kBlock, whole)));
     used_ = 0;
   }
   const Ref ref = (static_cast<Ref>(blocks_.size() - 1) << 32) | used_;
