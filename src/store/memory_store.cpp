@@ -11,6 +11,9 @@
 #include <cstring>
 #include <memory>
 
+#define XXH_INLINE_ALL  // header-only: the hash inlines where it is used
+#include <xxhash.h>
+
 namespace loyalty {
 
 std::shared_ptr<store::Store> make_memory_store() {
@@ -20,6 +23,10 @@ std::shared_ptr<store::Store> make_memory_store() {
 }  // namespace loyalty
 
 namespace loyalty::store {
+
+std::size_t hash_id(std::string_view id) noexcept {
+  return static_cast<std::size_t>(XXH3_64bits(id.data(), id.size()));
+}
 
 Arena::Ref Arena::append(std::string_view head, std::string_view bytes) {
   const std::uint64_t size = head.size() + bytes.size();
