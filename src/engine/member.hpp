@@ -31,10 +31,10 @@ struct RuleUse {
   std::vector<Instant> fired_at;    // ascending; trimmed to the limit's window
 };
 
-/// Everything about a member but its points: what a store's transaction copies aside to put
-/// back on rollback (the ledger journals its own changes instead).
+/// Everything about a member but its id and its points: what a store's transaction copies
+/// aside to put back on rollback (the id never changes, and the ledger journals its own
+/// changes instead).
 struct MemberFields {
-  std::string id;
   Instant enrolled_at;
   std::uint32_t program_version = 0;   // the version whose layout the indices below follow
   std::optional<std::uint32_t> tier;   // index in the program's tiers; nullopt: none
@@ -67,6 +67,7 @@ struct MemberFields {
 };
 
 struct MemberState : MemberFields {
+  std::string id;
   Ledger ledger;
 };
 
