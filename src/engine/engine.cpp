@@ -812,13 +812,19 @@ Status Engine::Impl::refuse(std::string reason) {
 }
 
 void Engine::Impl::recorded(std::string_view id, std::string_view bytes, Outcome& out) const {
+  engine::DecodedOutcome work;
+  recorded(id, bytes, out, work);
+}
+
+void Engine::Impl::recorded(std::string_view id, std::string_view bytes, Outcome& out,
+                            engine::DecodedOutcome& work) const {
   auto version = history.at(engine::encoded_program_version(bytes));
   if (!version) {
     throw StoreError(fmt::format("event '{}' was processed by program version {}, which this "
                                  "engine does not have",
                                  id, engine::encoded_program_version(bytes)));
   }
-  engine::decode_outcome(bytes, id, *version, out);
+  engine::decode_outcome(bytes, id, *version, out, work);
 }
 
 Status Engine::Impl::run(const Event& event, bool apply, bool prefetched) {
@@ -855,8 +861,8 @@ Status Engine::Impl::run(const Event& event, bool apply, bool prefetched) {
   }
   scratch.record.effects = scratch.effects;
   scratch.record.traces = scratch.traces;
-  engine::encode_outcome(scratch.record, compiled, scratch.encoded);
-  if (apply) {
+  if (apply) {  // a dry run's outcome is named from the record; nothing needs its encoding
+    engine::encode_outcome(scratch.record, compiled, scratch.encoded);
     tx->record_event(event.id, print, scratch.encoded);
     tx->commit();
   }
@@ -866,18 +872,19 @@ Status Engine::Impl::run(const Event& event, bool apply, bool prefetched) {
 void Engine::Impl::outcome(std::string_view event_id, Status status, Outcome& out) {
   switch (status) {
     case Status::applied:
-      engine::decode_outcome(scratch.encoded, event_id, *running, out);
+      // Named from the record the store's encoding was made of (to_outcome is also how
+      // decode_outcome names a stored one): what explain() gives later, without reading the
+      // encoding back.
+      engine::to_outcome(scratch.record, event_id, *running, out);
       return;
     case Status::duplicate:
-      recorded(event_id, scratch.encoded, out);
+      recorded(event_id, scratch.encoded, out, scratch.decoded);
       out.status = Status::duplicate;
       return;
     case Status::rejected:
       scratch.record.effects = {};
       scratch.record.traces = scratch.traces;
-      scratch.encoded.clear();
-      engine::encode_outcome(scratch.record, *running, scratch.encoded);
-      engine::decode_outcome(scratch.encoded, event_id, *running, out);
+      engine::to_outcome(scratch.record, event_id, *running, out);
       out.reason = scratch.reason;
       return;
   }
@@ -1038,10 +1045,12 @@ Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t po
   record.tier = member->tier;
   record.stage = member->stage;
   record.effects = scratch.effects;
-  engine::encode_outcome(record, compiled, scratch.encoded);
-  if (is_redeem) tx->record_redemption(key, print, scratch.encoded);
+  if (is_redeem) {  // kept for a repeated reference; an adjustment is not kept
+    engine::encode_outcome(record, compiled, scratch.encoded);
+    tx->record_redemption(key, print, scratch.encoded);
+  }
   tx->commit();
-  engine::decode_outcome(scratch.encoded, is_redeem ? key : std::string_view(), compiled, outcome);
+  engine::to_outcome(record, is_redeem ? key : std::string_view(), compiled, outcome);
   return outcome;
 }
 

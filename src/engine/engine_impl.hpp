@@ -56,6 +56,7 @@ struct Scratch {
   std::vector<std::uint32_t> chained;          // rules of a tier or stage change
   std::vector<std::uint64_t> own_lots;         // a refunded purchase's lots
   std::string encoded;                         // the outcome, encoded
+  engine::DecodedOutcome decoded;              // a duplicate's first outcome, read back
   engine::Origin origin;                       // of the ledger entries being written
 };
 
@@ -142,7 +143,7 @@ struct Engine::Impl {
   std::shared_ptr<const engine::CompiledProgram> running;
 
   // Processes `event`, applying its effects when `apply`, and leaves its outcome in scratch:
-  // recorded (and encoded, in scratch.encoded) when applied; a duplicate's first outcome
+  // recorded (and, when applied, encoded in scratch.encoded); a duplicate's first outcome
   // encoded; a rejection's reason and the rules tried so far. `prefetched`: the caller has
   // taken the store through every prefetch step for this event already.
   Status run(const Event& event, bool apply, bool prefetched = false);
@@ -154,8 +155,11 @@ struct Engine::Impl {
   void start(const engine::CompiledProgram& compiled, std::string_view member);
   // Turns what is recorded so far into a rejection for `reason`.
   Status refuse(std::string reason);
-  // An outcome back from its encoding, with the names of the version that made it.
+  // An outcome back from its encoding, with the names of the version that made it (with the
+  // buffers of `work`, or its own).
   void recorded(std::string_view id, std::string_view bytes, Outcome& out) const;
+  void recorded(std::string_view id, std::string_view bytes, Outcome& out,
+                engine::DecodedOutcome& work) const;
   Outcome host_operation(std::string_view member, std::int64_t points, std::string_view key,
                          std::string_view label, Instant at, bool redeem);
 };

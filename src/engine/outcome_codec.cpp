@@ -50,6 +50,38 @@ std::string_view level_name(const CompiledProgram& p, EffectKind kind,
   return tree.lifecycle->stages[*index].name.name;
 }
 
+// `to` = `from`, in `to`'s buffer. Most of an effect's strings are empty: clearing costs less
+// than a call to assign.
+inline void set(std::string& to, std::string_view from) {
+  if (from.empty()) {
+    to.clear();
+  } else {
+    to.assign(from);
+  }
+}
+
+// The index of the tier or stage `name` ("" for none), as an effect of `kind` names it; a
+// name the program does not have is no encoding of its.
+std::optional<std::uint32_t> level_index(const CompiledProgram& p, EffectKind kind,
+                                         std::string_view name) {
+  if (name.empty()) return std::nullopt;
+  const auto& tree = p.checked->tree;
+  if (kind == EffectKind::tier_change) {
+    if (tree.tiers) {
+      const auto& tiers = tree.tiers->tiers;
+      for (std::size_t i = 0; i < tiers.size(); ++i) {
+        if (tiers[i].name.name == name) return static_cast<std::uint32_t>(i);
+      }
+    }
+  } else if (tree.lifecycle) {
+    const auto& stages = tree.lifecycle->stages;
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+      if (stages[i].name.name == name) return static_cast<std::uint32_t>(i);
+    }
+  }
+  Reader::corrupt();
+}
+
 }  // namespace
 
 void encode_outcome(const OutcomeRecord& record, const CompiledProgram& program,
@@ -75,9 +107,10 @@ void encode_outcome(const OutcomeRecord& record, const CompiledProgram& program,
     std::uint8_t flags = 0;
     if (e.available_at) flags |= kAvailableAt;
     if (e.expires_at) flags |= kExpiresAt;
-    // A rule's label and name are its action's, read from the program when decoding; only a
-    // label no rule gives (an adjustment's reason) is written.
-    if (source.rule == EffectSource::kNone && !e.label.empty()) flags |= kLabel;
+    // A rule's label and name are its action's, read from the program when naming; only a
+    // label of the record's own (an adjustment's reason: the engine gives rule effects none)
+    // is written.
+    if (!e.label.empty()) flags |= kLabel;
     if (!e.value.empty()) flags |= kValue;
     if (e.from || e.to) flags |= kFromTo;
     w.byte(flags);
@@ -106,72 +139,129 @@ std::uint32_t encoded_program_version(std::string_view bytes) {
   return r.index();
 }
 
-void decode_outcome(std::string_view bytes, std::string_view event_id,
-                    const CompiledProgram& program, Outcome& o) {
+void to_outcome(const OutcomeRecord& record, std::string_view event_id,
+                const CompiledProgram& program, Outcome& o) {
+  o.status = record.status;
+  set(o.event, event_id);
+  o.reason.clear();
+  o.program_version = record.program_version;
+  set(o.member, record.member);
+  o.points = record.points;
+  o.pending_points = record.pending_points;
+  set(o.tier, level_name(program, EffectKind::tier_change, record.tier));
+  set(o.stage, level_name(program, EffectKind::stage_change, record.stage));
+  const auto& rules = program.checked->tree.rules;
+  // Every field of every effect is written below, so the effects' strings keep their buffers.
+  o.effects.resize(record.effects.size());
+  for (std::size_t i = 0; i < record.effects.size(); ++i) {
+    const EffectRecord& r = record.effects[i];
+    Effect& e = o.effects[i];
+    e.kind = r.kind;
+    e.depth = r.depth;
+    if (r.source.rule == EffectSource::kNone) {
+      e.rule.clear();
+    } else {
+      e.rule.assign(rules[r.source.rule].name.name);
+    }
+    e.points = r.points;
+    e.asked = r.asked;
+    e.available_at = r.available_at;
+    e.expires_at = r.expires_at;
+    set(e.label, r.label.empty() ? action_label(program, r.kind, r.source)
+                                 : std::string_view(r.label));
+    set(e.name, action_name(program, r.kind, r.source));
+    set(e.value, r.value);
+    set(e.from, level_name(program, r.kind, r.from));
+    set(e.to, level_name(program, r.kind, r.to));
+  }
+  o.rules.resize(record.traces.size());
+  for (std::size_t i = 0; i < record.traces.size(); ++i) {
+    const TraceRecord& r = record.traces[i];
+    RuleTrace& trace = o.rules[i];
+    trace.rule.assign(rules[r.rule].name.name);
+    trace.line = program.rule_lines[r.rule];
+    trace.verdict = r.verdict;
+    trace.depth = r.depth;
+  }
+}
+
+void decode_record(std::string_view bytes, const CompiledProgram& program, DecodedOutcome& out) {
   Reader r(bytes);
   if (r.byte() != kFormat) Reader::corrupt();
+  OutcomeRecord& record = out.record;
   const std::uint8_t status = r.byte();
   if (status > static_cast<std::uint8_t>(Status::rejected)) Reader::corrupt();
-  o.status = static_cast<Status>(status);
-  o.event.assign(event_id);
-  o.reason.clear();
-  o.program_version = r.index();
-  o.member.assign(r.text());
-  o.points = r.signed_varint();
-  o.pending_points = r.signed_varint();
-  o.tier.assign(r.text());
-  o.stage.assign(r.text());
+  record.status = static_cast<Status>(status);
+  record.program_version = r.index();
+  record.member = r.text();
+  record.points = r.signed_varint();
+  record.pending_points = r.signed_varint();
+  record.tier = level_index(program, EffectKind::tier_change, r.text());
+  record.stage = level_index(program, EffectKind::stage_change, r.text());
   const auto& rules = program.checked->tree.rules;
   const std::uint64_t effects = r.varint();
   if (effects > bytes.size()) Reader::corrupt();
   // Every field of every effect is written below, so the effects' strings keep their buffers.
-  o.effects.resize(effects);
-  for (Effect& e : o.effects) {
+  out.effects.resize(effects);
+  for (EffectRecord& e : out.effects) {
     const std::uint8_t kind = r.byte();
     if (kind > static_cast<std::uint8_t>(EffectKind::enroll)) Reader::corrupt();
     e.kind = static_cast<EffectKind>(kind);
     e.depth = r.index();
-    EffectSource source;
-    e.rule.clear();
+    e.source = EffectSource{};
     if (const std::uint32_t rule = r.index(); rule != 0) {
-      source.rule = rule - 1;
-      source.action = r.index();
-      if (source.rule >= rules.size() || source.action >= rules[source.rule].actions.size()) {
+      e.source.rule = rule - 1;
+      e.source.action = r.index();
+      if (e.source.rule >= rules.size() ||
+          e.source.action >= rules[e.source.rule].actions.size()) {
         Reader::corrupt();
       }
-      e.rule.assign(rules[source.rule].name.name);
     }
     e.points = r.signed_varint();
     e.asked = r.signed_varint();
     const std::uint8_t flags = r.byte();
+    // No encoder has written a name of an effect's own (kName): an effect's name is always its
+    // rule action's.
+    if ((flags & kName) != 0) Reader::corrupt();
     e.available_at.reset();
     e.expires_at.reset();
     if ((flags & kAvailableAt) != 0) e.available_at = Instant::from_seconds(r.signed_varint());
     if ((flags & kExpiresAt) != 0) e.expires_at = Instant::from_seconds(r.signed_varint());
-    e.label.assign((flags & kLabel) != 0 ? r.text() : action_label(program, e.kind, source));
-    e.name.assign((flags & kName) != 0 ? r.text() : action_name(program, e.kind, source));
+    e.label.assign((flags & kLabel) != 0 ? r.text() : std::string_view());
     e.value.assign((flags & kValue) != 0 ? r.text() : std::string_view());
-    e.from.clear();
-    e.to.clear();
+    e.from.reset();
+    e.to.reset();
     if ((flags & kFromTo) != 0) {
-      e.from.assign(r.text());
-      e.to.assign(r.text());
+      e.from = level_index(program, e.kind, r.text());
+      e.to = level_index(program, e.kind, r.text());
     }
   }
   const std::uint64_t traces = r.varint();
   if (traces > bytes.size()) Reader::corrupt();
-  o.rules.resize(traces);
-  for (RuleTrace& trace : o.rules) {
-    const std::uint32_t index = r.index();
-    if (index >= rules.size()) Reader::corrupt();
+  out.traces.resize(traces);
+  for (TraceRecord& trace : out.traces) {
+    trace.rule = r.index();
+    if (trace.rule >= rules.size()) Reader::corrupt();
     const std::uint8_t verdict = r.byte();
     if (verdict > static_cast<std::uint8_t>(Verdict::after_stop)) Reader::corrupt();
-    trace.rule.assign(rules[index].name.name);
-    trace.line = program.rule_lines[index];
     trace.verdict = static_cast<Verdict>(verdict);
     trace.depth = r.index();
   }
   if (!r.done()) Reader::corrupt();
+  record.effects = out.effects;
+  record.traces = out.traces;
+}
+
+void decode_outcome(std::string_view bytes, std::string_view event_id,
+                    const CompiledProgram& program, Outcome& out, DecodedOutcome& work) {
+  decode_record(bytes, program, work);
+  to_outcome(work.record, event_id, program, out);
+}
+
+void decode_outcome(std::string_view bytes, std::string_view event_id,
+                    const CompiledProgram& program, Outcome& out) {
+  DecodedOutcome work;
+  decode_outcome(bytes, event_id, program, out, work);
 }
 
 }  // namespace loyalty::engine

@@ -5,15 +5,19 @@
 // The engine works in records (EffectRecord, TraceRecord): rules, actions, tiers and stages
 // are indices into the program version that processed the event, so processing an event copies
 // no names. Encoded, they stay indices (the engine keeps every version it ran), numbers are
-// variable-length integers; a retail purchase takes about 60 bytes. A public Outcome, names and
-// all, is decoded from the encoding only when someone asks for one: the outcome process()
-// returns and the one explain() returns later are the same by construction.
+// variable-length integers; a retail purchase takes about 60 bytes.
+//
+// Names come in at one place only: to_outcome() turns a record into a public Outcome. The
+// engine calls it on the record an event just left; decode_outcome() reads the stored bytes
+// back into a record (decode_record()) and calls it too, so the outcome process() returns and
+// the one explain() returns later cannot differ.
 
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/compiled_program.hpp"
 #include "loyalty/outcome.hpp"
@@ -40,7 +44,8 @@ struct EffectRecord {
   std::optional<std::uint32_t> from;    // tier_change, stage_change: the tier or stage index
   std::optional<std::uint32_t> to;
   std::string value;  // set: the new value as JSON; emit: its data
-  std::string label;  // a label no rule action gives: redeem's and adjust's reason
+  std::string label;  // a label other than its rule action's (none: the action's): redeem's and
+                      // adjust's reason
 };
 
 /// A rule considered for an event: RuleTrace with the rule's index for its name and line.
@@ -71,9 +76,30 @@ void encode_outcome(const OutcomeRecord& record, const CompiledProgram& program,
 /// encoding.
 std::uint32_t encoded_program_version(std::string_view bytes);
 
-/// Decodes into `out` (all of it: its reason is cleared), with the names of `program` (the
-/// version encoded_program_version() gives), reusing the buffers of `out`'s strings and
-/// vectors. Throws StoreError when `bytes` is no valid encoding.
+/// The public Outcome of `record` (all of it: its reason is cleared), with the names of
+/// `program` (the version that made the record), reusing the buffers of `out`'s strings and
+/// vectors. The one way from records to names: decode_outcome() goes through it too.
+void to_outcome(const OutcomeRecord& record, std::string_view event_id,
+                const CompiledProgram& program, Outcome& out);
+
+/// An encoded outcome read back into records; kept from one decode to the next, its vectors
+/// and strings keep their buffers.
+struct DecodedOutcome {
+  OutcomeRecord record;  // its effects and traces are the below; its member points into the bytes
+  std::vector<EffectRecord> effects;
+  std::vector<TraceRecord> traces;
+};
+
+/// Reads `bytes` back into `out.record` with `program` (the version encoded_program_version()
+/// gives): what encode_outcome() wrote, indices and all. Throws StoreError when `bytes` is no
+/// valid encoding. `out.record.member` points into `bytes`.
+void decode_record(std::string_view bytes, const CompiledProgram& program, DecodedOutcome& out);
+
+/// decode_record(), then to_outcome(), with the buffers of `work`.
+void decode_outcome(std::string_view bytes, std::string_view event_id,
+                    const CompiledProgram& program, Outcome& out, DecodedOutcome& work);
+
+/// As above, with buffers of its own.
 void decode_outcome(std::string_view bytes, std::string_view event_id,
                     const CompiledProgram& program, Outcome& out);
 

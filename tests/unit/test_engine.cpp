@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -10,8 +11,11 @@
 #include <sstream>
 #include <string>
 
+#include "engine/compiled_program.hpp"
 #include "engine/member.hpp"
+#include "engine/outcome_codec.hpp"
 #include "loyalty/engine.hpp"
+#include "loyalty/error.hpp"
 #include "loyalty/event_reader.hpp"
 #include "store/store.hpp"
 
@@ -842,4 +846,244 @@ rule capped on purchase
   CHECK(after.effects.empty());
   auto m = s.member("m1");
   CHECK(m.earned == 40 + 3 + 10 + 10 + 10 + 1 + 5 + 7);
+}
+
+namespace {
+
+// `a` and `b` field by field (then whole, which also covers what a field check might miss).
+void check_same_outcome(const Outcome& a, const Outcome& b) {
+  CHECK(a.status == b.status);
+  CHECK(a.event == b.event);
+  CHECK(a.member == b.member);
+  CHECK(a.reason == b.reason);
+  CHECK(a.points == b.points);
+  CHECK(a.pending_points == b.pending_points);
+  CHECK(a.tier == b.tier);
+  CHECK(a.stage == b.stage);
+  CHECK(a.program_version == b.program_version);
+  REQUIRE(a.effects.size() == b.effects.size());
+  for (std::size_t i = 0; i < a.effects.size(); ++i) {
+    CAPTURE(i);
+    const Effect& x = a.effects[i];
+    const Effect& y = b.effects[i];
+    CHECK(x.kind == y.kind);
+    CHECK(x.rule == y.rule);
+    CHECK(x.points == y.points);
+    CHECK(x.asked == y.asked);
+    CHECK(x.label == y.label);
+    CHECK(x.name == y.name);
+    CHECK(x.value == y.value);
+    CHECK(x.from == y.from);
+    CHECK(x.to == y.to);
+    CHECK(x.available_at == y.available_at);
+    CHECK(x.expires_at == y.expires_at);
+    CHECK(x.depth == y.depth);
+  }
+  REQUIRE(a.rules.size() == b.rules.size());
+  for (std::size_t i = 0; i < a.rules.size(); ++i) {
+    CAPTURE(i);
+    CHECK(a.rules[i].rule == b.rules[i].rule);
+    CHECK(a.rules[i].line == b.rules[i].line);
+    CHECK(a.rules[i].verdict == b.rules[i].verdict);
+    CHECK(a.rules[i].depth == b.rules[i].depth);
+  }
+  CHECK(a == b);
+}
+
+const char* kVaried = R"(program "Varied"
+settings {
+  negative_balance = allow
+}
+member {
+  segment: string optional
+}
+event review { stars: number }
+event penalty { }
+tiers by member.earned {
+  bronze from 0
+  silver from 500
+  gold from 2000
+}
+lifecycle {
+  fresh   when days_since(member.enrolled_at) < 30
+  regular otherwise
+}
+rule welcome on enroll {
+  award 100 points expiring in 90 days as "welcome gift"
+  tag "new"
+}
+rule base on purchase {
+  award event.amount points pending 7 days expiring on 2026-12-31 as "base"
+}
+rule capped on purchase
+  budget 25 points
+{
+  award 10 points as "capped"
+}
+rule daily on purchase
+  limit 1 per member per 1 day
+{
+  award 1 points
+}
+rule big on purchase when event.amount > 300
+  group "g"
+{
+  award 5 points
+}
+rule any_in_group on purchase
+  group "g"
+{
+  award 3 points never expiring
+}
+rule campaign on purchase
+  active from 2026-12-01 to 2026-12-31
+{
+  award 1000 points
+}
+rule halt on purchase when event.channel == "stop"
+  priority -1
+{
+  stop
+}
+rule after_halt on purchase
+  priority -2
+{
+  set member.segment = "buyer"
+  emit "bought" { amount: event.amount }
+}
+rule fan on review when event.stars >= 4 {
+  award event.stars * 10 points
+}
+rule fine on penalty {
+  deduct 40 points as "late return"
+}
+rule silver_welcome on tier_changed to silver {
+  award 50 points as "silver gift"
+  untag "new"
+}
+rule settled on stage_changed to regular {
+  tag "regular"
+}
+)";
+
+}  // namespace
+
+TEST_CASE("process(event, outcome) gives what explain() and the stored record decode to") {
+  auto program = compile(kVaried, "varied.rules");
+  auto store = make_memory_store();
+  Engine engine(program, store);
+  const auto compiled = engine::compile_program(program, 1);
+  std::vector<std::string> lines = {
+      event("e1", "enroll", "2026-01-01T09:00:00Z"),
+      purchase("e2", "2026-01-02T10:00:00Z", "120"),                        // pending, expiring
+      purchase("e3", "2026-01-02T11:00:00Z", "400"),                        // a group taken
+      purchase("e4", "2026-01-03T10:00:00Z", "60", R"(,"channel":"stop")"), // capped; stop
+      event("e5", "review", "2026-01-04T10:00:00Z", R"("stars":3)"),        // condition false
+      event("e6", "review", "2026-01-04T11:00:00Z", R"("stars":5)"),
+      event("e7", "penalty", "2026-01-05T10:00:00Z"),                       // deduct
+      event("e8", "refund", "2026-01-06T10:00:00Z", R"("original":"e3","amount":"200")"),
+      purchase("e9", "2026-02-20T10:00:00Z", "2000"),  // gold, a stage change; budget spent
+      purchase("e10", "2026-12-05T10:00:00Z", "5"),    // the campaign is active
+      event("e11", "refund", "2026-12-06T10:00:00Z", R"("original":"e9","amount":"2000")"),
+      event("e12", "penalty", "2026-12-07T10:00:00Z"),
+  };
+  Outcome outcome;  // one outcome, its buffers reused from event to event
+  std::vector<Verdict> seen_verdicts;
+  bool capped_cut = false, chained = false, pending = false, expiring = false;
+  bool reversed = false, deducted = false, tier_changed = false, stage_changed = false;
+  for (const std::string& line : lines) {
+    const Event e = parse_event(line);
+    CAPTURE(e.id);
+    engine.process(e, outcome);
+    REQUIRE(outcome.status == Status::applied);
+    auto explained = engine.explain(e.id);
+    REQUIRE(explained.has_value());
+    check_same_outcome(outcome, *explained);
+    // The stored record, read back here with the program compiled afresh.
+    auto bytes = store->event_outcome(e.id);
+    REQUIRE(bytes.has_value());
+    Outcome decoded;
+    engine::decode_outcome(*bytes, e.id, *compiled, decoded);
+    check_same_outcome(outcome, decoded);
+    // Read back into records, it encodes to the same bytes.
+    engine::DecodedOutcome records;
+    engine::decode_record(*bytes, *compiled, records);
+    std::string again;
+    engine::encode_outcome(records.record, *compiled, again);
+    CHECK(again == *bytes);
+
+    for (const RuleTrace& trace : outcome.rules) seen_verdicts.push_back(trace.verdict);
+    for (const Effect& effect : outcome.effects) {
+      capped_cut |= effect.kind == EffectKind::award && effect.points != effect.asked;
+      chained |= effect.depth > 0;
+      pending |= effect.available_at && *effect.available_at > e.time;
+      expiring |= effect.expires_at.has_value();
+      reversed |= effect.kind == EffectKind::reverse;
+      deducted |= effect.kind == EffectKind::deduct;
+      tier_changed |= effect.kind == EffectKind::tier_change;
+      stage_changed |= effect.kind == EffectKind::stage_change;
+    }
+  }
+  // The events covered what the test is for.
+  CHECK(capped_cut);
+  CHECK(chained);
+  CHECK(pending);
+  CHECK(expiring);
+  CHECK(reversed);
+  CHECK(deducted);
+  CHECK(tier_changed);
+  CHECK(stage_changed);
+  for (Verdict v : {Verdict::fired, Verdict::condition_false, Verdict::inactive,
+                    Verdict::limit_reached, Verdict::budget_spent, Verdict::group_taken,
+                    Verdict::after_stop}) {
+    CAPTURE(verdict_text(v));
+    CHECK(std::find(seen_verdicts.begin(), seen_verdicts.end(), v) != seen_verdicts.end());
+  }
+
+  // A duplicate gives its first outcome, read back from the store; a rejection has the rules
+  // tried and its reason, and no record.
+  const Event repeated = parse_event(lines[2]);
+  engine.process(repeated, outcome);
+  CHECK(outcome.status == Status::duplicate);
+  auto first = engine.explain("e3");
+  REQUIRE(first.has_value());
+  first->status = Status::duplicate;
+  check_same_outcome(outcome, *first);
+  engine.process(parse_event(event("e13", "review", "2026-12-08T10:00:00Z", R"("stars":"x")")),
+                 outcome);
+  CHECK(outcome.status == Status::rejected);
+  CHECK(outcome.effects.empty());
+  CHECK(outcome.points == 0);
+  CHECK(outcome.tier.empty());
+  CHECK_FALSE(outcome.reason.empty());
+  CHECK_FALSE(engine.explain("e13").has_value());
+
+  // A dry run names the same record without storing it.
+  Outcome dry = engine.dry_run(parse_event(purchase("e14", "2026-12-09T10:00:00Z", "7")));
+  CHECK(dry.status == Status::applied);
+  CHECK(dry.event == "e14");
+  CHECK_FALSE(dry.effects.empty());
+  CHECK_FALSE(engine.explain("e14").has_value());
+}
+
+TEST_CASE("decode_record refuses what no encoder writes") {
+  auto program = compile(kVaried, "varied.rules");
+  const auto compiled = engine::compile_program(program, 1);
+  auto store = make_memory_store();
+  Engine engine(program, store);
+  engine.process(parse_event(event("e1", "enroll", "2026-01-01T09:00:00Z")));
+  engine.process(parse_event(purchase("e2", "2026-03-02T10:00:00Z", "600")));  // silver
+  const std::string bytes = *store->event_outcome("e2");
+  engine::DecodedOutcome records;
+  engine::decode_record(bytes, *compiled, records);
+  REQUIRE(records.record.tier.has_value());
+  CHECK(*records.record.tier == 1u);
+  // The encoding names tiers and stages; one the program lacks is no encoding of it.
+  std::string unknown = bytes;
+  const auto at = unknown.find("silver");
+  REQUIRE(at != std::string::npos);
+  unknown.replace(at, 6, "silvex");
+  CHECK_THROWS_AS(engine::decode_record(unknown, *compiled, records), StoreError);
+  CHECK_THROWS_AS(engine::decode_record(bytes.substr(0, bytes.size() - 1), *compiled, records),
+                  StoreError);
 }
