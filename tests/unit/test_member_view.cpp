@@ -305,6 +305,39 @@ TEST_CASE("process(events, tally) does what one call per event does, on either s
   std::filesystem::remove(db);
 }
 
+TEST_CASE("one Tally counts across a program change, by rule name") {
+  // Version 2 puts a new rule before `base`, so `base` has another index in it: counts made by
+  // index under version 1 must be folded by name before version 2's are.
+  const std::string v2 =
+      std::string(kRules).replace(std::string(kRules).find("rule welcome"), 0,
+                                  "rule extra on purchase {\n  award 1 points\n}\n");
+  Fixture f;
+  Tally tally;
+  auto purchase = [](const char* id, const char* amount) {
+    return E(std::string(R"({"id":")") + id +
+             R"(","type":"purchase","member":"m1","time":"2026-01-05T10:00:00Z","amount":")" +
+             amount + R"("})");
+  };
+  CHECK(f.engine.process(purchase("q1", "10"), tally) == Status::applied);
+  CHECK(f.engine.process(purchase("q2", "20"), tally) == Status::applied);
+  f.engine.replace_program(compile(v2, "v2.rules"));
+  CHECK(f.engine.process(purchase("q3", "30"), tally) == Status::applied);
+  const std::vector<Event> batch{purchase("q4", "40"), purchase("q5", "50")};
+  f.engine.process(batch, tally);
+  CHECK(tally.rules().at("base").fired == 5);
+  CHECK(tally.rules().at("base").awarded == 10 + 20 + 30 + 40 + 50);
+  CHECK(tally.rules().at("extra").fired == 3);
+  CHECK(tally.rules().at("extra").awarded == 3);
+  CHECK(tally.points_awarded == 153);
+  // And back: the first text again, where `base` has its first index once more.
+  f.engine.replace_program(compile(kRules, "view.rules"));
+  CHECK(f.engine.process(purchase("q6", "60"), tally) == Status::applied);
+  CHECK(tally.rules().at("base").fired == 6);
+  CHECK(tally.rules().at("base").awarded == 210);
+  CHECK(tally.rules().at("extra").fired == 3);
+  CHECK(tally.applied == 6);
+}
+
 TEST_CASE("a store keeps the programs run on it; the same text goes on as the same version") {
   auto store = make_memory_store();
   {

@@ -147,19 +147,26 @@ class PyEngine {
       RunSummary summary;
       EventBatch batch;
       EventReader reader(name);
-      for (;;) {
-        const EventReader::Status status = reader.next(batch.slot());
-        if (status == EventReader::Status::end) break;
-        if (reader.line() % signal_check_lines == 0) {
-          py::gil_scoped_acquire gil;
-          check_signals();
+      try {
+        for (;;) {
+          const EventReader::Status status = reader.next(batch.slot());
+          if (status == EventReader::Status::end) break;
+          if (reader.line() % signal_check_lines == 0) {
+            py::gil_scoped_acquire gil;
+            check_signals();
+          }
+          if (status == EventReader::Status::rejected) {
+            batch.unreadable(engine, summary, Reject{{}, reader.line(), {}, reader.error(),
+                                                     std::string(reader.text())});
+            continue;
+          }
+          batch.hold(engine, summary, Reject{{}, reader.line(), {}, {}, {}});
         }
-        if (status == EventReader::Status::rejected) {
-          batch.unreadable(engine, summary,
-                           Reject{{}, reader.line(), {}, reader.error(), std::string(reader.text())});
-          continue;
-        }
-        batch.hold(engine, summary, Reject{{}, reader.line(), {}, {}, {}});
+      } catch (...) {
+        // Ctrl-C or a read error: the lines before it still go in, as they would have one by
+        // one (after a store failure the batch is gone already, and this sends nothing).
+        batch.send(engine, summary);
+        throw;
       }
       batch.send(engine, summary);
       return summary;
