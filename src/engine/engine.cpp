@@ -1169,7 +1169,9 @@ void Engine::process(std::span<const Event> events, Tally& tally, const Rejected
     const Event& event = events[static_cast<std::size_t>(i)];
     const Status status = impl_->run(event, true, true);
     impl_->count(status, tally);
-    if (status == Status::rejected && rejected) rejected(static_cast<std::size_t>(i), impl_->scratch.reason);
+    if (status == Status::rejected && rejected) {
+      rejected(static_cast<std::size_t>(i), impl_->scratch.reason);
+    }
   }
 }
 

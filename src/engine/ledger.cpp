@@ -374,34 +374,28 @@ void Ledger::changed_lots(std::vector<const Lot*>& out) const {
   if (!journaling_) return;
   // A lot is saved each time it is touched; its first save holds what it was.
   const auto& saved = work_.lots_changed;
-  const auto first_save = [&](std::size_t i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (saved[j].index == saved[i].index) return false;
-    }
-    return true;
+  const auto changed = [&](const Workspace::Saved& first) {
+    const Lot& lot = lots_[first.index];
+    return lot.remaining != first.remaining || lot.paid_debt != first.paid_debt;
   };
-  for (std::size_t i = 0; i < saved.size(); ++i) {
-    const Lot& lot = lots_[saved[i].index];
-    if (lot.remaining == saved[i].remaining && lot.paid_debt == saved[i].paid_debt) continue;
-    // Few lots change in one transaction; past a few dozen, the quadratic look for earlier
-    // saves gives way to a sort.
-    if (saved.size() > 32) break;
-    if (first_save(i)) out.push_back(&lot);
-  }
-  if (saved.size() > 32) {
+  if (saved.size() <= 32) {
+    // Few lots change in one transaction: a look back for an earlier save of the same lot
+    // costs less than a sort.
+    for (auto it = saved.begin(); it != saved.end(); ++it) {
+      const bool first = std::none_of(saved.begin(), it, [&](const Workspace::Saved& s) {
+        return s.index == it->index;
+      });
+      if (first && changed(*it)) out.push_back(&lots_[it->index]);
+    }
+    std::sort(out.begin(), out.end(), [](const Lot* a, const Lot* b) { return a->id < b->id; });
+  } else {
     std::vector<Workspace::Saved> firsts(saved.begin(), saved.end());
     std::stable_sort(firsts.begin(), firsts.end(),
                      [](const auto& a, const auto& b) { return a.index < b.index; });
-    out.clear();
     for (std::size_t i = 0; i < firsts.size(); ++i) {
       if (i > 0 && firsts[i].index == firsts[i - 1].index) continue;
-      const Lot& lot = lots_[firsts[i].index];
-      if (lot.remaining != firsts[i].remaining || lot.paid_debt != firsts[i].paid_debt) {
-        out.push_back(&lot);
-      }
+      if (changed(firsts[i])) out.push_back(&lots_[firsts[i].index]);
     }
-  } else {
-    std::sort(out.begin(), out.end(), [](const Lot* a, const Lot* b) { return a->id < b->id; });
   }
   for (std::size_t i = journal_.lots; i < lots_.size(); ++i) {
     if (lots_[i].remaining != 0) out.push_back(&lots_[i]);

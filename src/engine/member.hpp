@@ -72,13 +72,21 @@ struct MemberState : MemberFields {
 };
 
 /// Asks the CPU for a member's own fields, the first step of bringing it in: a store calls it
-/// a few events before the member's next event, and prefetch() (which reads these fields to
-/// find the rest) a few events later.
+/// a few events before the member's next event, and prefetch_contents() (which reads these
+/// fields to find the rest) a few events later.
 inline void prefetch_fields(const MemberState& member) noexcept {
   const char* fields = reinterpret_cast<const char*>(&member);
   for (std::size_t line = 0; line < sizeof(MemberState); line += 64) {
     __builtin_prefetch(fields + line);
   }
+}
+
+/// Asks the CPU for what a member's fields point to that processing its event reads first (the
+/// ends of its lots, its attributes and tags): the second step, once the fields are in.
+inline void prefetch_contents(const MemberState& member) noexcept {
+  member.ledger.prefetch();
+  for (const Value& value : member.attributes) __builtin_prefetch(&value);
+  if (!member.tags.empty()) __builtin_prefetch(member.tags.data());
 }
 
 /// Asks the CPU for what processing an event of `member` reads first (its fields, the ends of
@@ -87,9 +95,7 @@ inline void prefetch_fields(const MemberState& member) noexcept {
 /// instead of coming one after another.
 inline void prefetch(const MemberState& member) noexcept {
   prefetch_fields(member);
-  member.ledger.prefetch();
-  for (const Value& value : member.attributes) __builtin_prefetch(&value);
-  if (!member.tags.empty()) __builtin_prefetch(member.tags.data());
+  prefetch_contents(member);
 }
 
 }  // namespace loyalty::engine

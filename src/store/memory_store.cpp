@@ -338,7 +338,7 @@ void MemoryStore::prefetch(std::string_view member, std::string_view event,
     __builtin_prefetch(rest + sizeof(stored.entries) + sizeof(stored.last_time) - 1);
     return;
   }
-  engine::prefetch(stored.state);  // the ends of its lots, its attributes and tags
+  engine::prefetch_contents(stored.state);  // the ends of its lots, its attributes and tags
   if (!stored.entries.empty()) __builtin_prefetch(&stored.entries.back(), 1);
 }
 

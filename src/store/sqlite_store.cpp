@@ -938,7 +938,7 @@ void SqliteStore::prefetch(std::string_view member, std::string_view, int step) 
   if (step == 1) {
     engine::prefetch_fields(it->second.state);
   } else {
-    engine::prefetch(it->second.state);
+    engine::prefetch_contents(it->second.state);
   }
 }
 
