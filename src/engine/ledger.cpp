@@ -164,13 +164,16 @@ std::optional<std::uint64_t> Ledger::award(Instant t, std::int64_t points, Insta
     throw NumberError(ErrorCode::number_overflow,
                       "an award of " + std::to_string(points) + " points would overflow 64 bits");
   }
+  if (origin.action > LotOrigin::kMaxActions) {  // the checker refuses such a rule
+    throw NumberError(ErrorCode::number_overflow, "an action index beyond a lot's 16 bits");
+  }
   const std::uint32_t index = index_of(lots_.size());
   settle(t);
 
   Lot lot;
   lot.id = next_lot_id_;
   lot.origin = LotOrigin{lot_events_.add(origin.event), origin.program_version, origin.rule,
-                         origin.action};
+                         static_cast<std::uint16_t>(origin.action)};
   lot.points = points;
   lot.remaining = points;
   lot.created_at = t;

@@ -6,8 +6,10 @@
 // Invariant, after every operation: sum of the entries' points == sum of the lots' remainders
 // - debt. The available balance at t is the remainders of the lots usable at t, less debt.
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -43,26 +45,64 @@ struct Origin {
 /// and with the event's id held by the ledger (Ledger::lot_event). Lots are most of a member's
 /// live state, so they stay small and trivially copyable.
 struct LotOrigin {
+  /// The most actions a rule may have (the checker refuses more): a lot keeps the index in 16
+  /// bits.
+  static constexpr std::uint32_t kMaxActions = 0xFFFFu;
   std::uint32_t event = 0;  // a handle into the ledger's LotEvents
   std::uint32_t program_version = 0;
   std::uint32_t rule = Origin::kNoRule;
-  std::uint32_t action = 0;
+  std::uint16_t action = 0;
   // No operator==: `event` is a handle into one ledger's text, so two lots' events compare
   // through Ledger::lot_event.
 };
 
-/// Points awarded together: usable from available_at until just before expires_at.
+/// An optional Instant in the width of one, for what millions of lots keep: "none" is a time
+/// outside the years an Instant can hold. It reads like std::optional<Instant>, and converts
+/// to and from it.
+class LotExpiry {
+ public:
+  constexpr LotExpiry() noexcept = default;
+  constexpr LotExpiry(std::nullopt_t) noexcept {}  // NOLINT: as std::optional
+  constexpr LotExpiry(Instant t) noexcept : value_(t) {}  // NOLINT
+  constexpr LotExpiry(const std::optional<Instant>& t) noexcept  // NOLINT
+      : value_(t ? *t : kNone) {}
+
+  [[nodiscard]] constexpr bool has_value() const noexcept { return value_ != kNone; }
+  constexpr explicit operator bool() const noexcept { return has_value(); }
+  /// The instant (only when has_value()).
+  [[nodiscard]] constexpr const Instant& operator*() const noexcept { return value_; }
+  [[nodiscard]] constexpr const Instant* operator->() const noexcept { return &value_; }
+  constexpr operator std::optional<Instant>() const noexcept {  // NOLINT
+    return has_value() ? std::optional<Instant>(value_) : std::nullopt;
+  }
+  constexpr void reset() noexcept { value_ = kNone; }
+
+  friend constexpr bool operator==(const LotExpiry&, const LotExpiry&) noexcept = default;
+  friend constexpr bool operator==(const LotExpiry& a, std::nullopt_t) noexcept {
+    return !a.has_value();
+  }
+  friend constexpr bool operator==(const LotExpiry& a, const std::optional<Instant>& b) noexcept {
+    return a == LotExpiry(b);
+  }
+
+ private:
+  static constexpr Instant kNone = std::bit_cast<Instant>(std::numeric_limits<std::int64_t>::min());
+  Instant value_ = kNone;
+};
+
+/// Points awarded together: usable from available_at until just before expires_at. A member
+/// keeps every lot with points left, so a lot is one cache line (a test pins its size).
 struct Lot {
   std::uint64_t id = 0;  // increasing in creation order: "oldest" means lowest id
   std::int64_t points = 0;     // as awarded
   std::int64_t remaining = 0;  // what is left of it
   Instant created_at;
-  Instant available_at;               // created_at + pending
-  std::optional<Instant> expires_at;  // nullopt: never expires
-  LotOrigin origin;
-  bool paid_debt = false;             // whether it was offered to the debt when it became usable
-                                      // (also set, paying nothing, for a lot never usable: one
-                                      // whose expires_at is not after its available_at)
+  Instant available_at;        // created_at + pending
+  LotExpiry expires_at;        // none: never expires
+  [[no_unique_address]] LotOrigin origin;  // (what follows may sit in its padding)
+  bool paid_debt = false;      // whether it was offered to the debt when it became usable
+                               // (also set, paying nothing, for a lot never usable: one
+                               // whose expires_at is not after its available_at)
 
   /// Usable at t: available_at <= t < expires_at.
   [[nodiscard]] bool usable_at(Instant t) const noexcept;

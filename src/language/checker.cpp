@@ -294,6 +294,10 @@ constexpr std::array<std::string_view, 7> kSectionNames = {
 constexpr std::array<std::string_view, 5> kOptionNames = {"active", "limit", "budget", "group",
                                                           "priority"};
 
+// The most actions one rule may have: a lot keeps its action's index in 16 bits
+// (engine::LotOrigin::kMaxActions).
+constexpr std::size_t kMaxActions = 0xFFFF;
+
 class Checker {
  public:
   Checker(const SourceFile& source, Diagnostics& diagnostics, CheckedProgram& out)
@@ -972,6 +976,11 @@ class Checker {
       }
     }
     check_options(rule, checked, scope);
+    if (rule.actions.size() > kMaxActions) {
+      error(rule.actions[kMaxActions].span,
+            fmt::format("rule '{}' has {} actions", rule.name.name, rule.actions.size()),
+            fmt::format("a rule has at most {} actions", kMaxActions));
+    }
     checked.actions.resize(rule.actions.size());
     for (std::size_t i = 0; i < rule.actions.size(); ++i) {
       check_action(rule.actions[i], checked.actions[i], checked, scope);

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -632,6 +633,22 @@ TEST_CASE("rule options") {
   CHECK(rule_error("rule a on purchase priority 1 priority 2 { stop }\n") ==
         "'priority' is given twice in this rule; a rule takes each option at most once");
   CHECK(rule_error("rule a on purchase group \"\" { stop }\n") == "a group needs a name");
+}
+
+TEST_CASE("a rule has at most 65,535 actions, and the first one over is where it says so") {
+  auto rule_of = [](std::size_t actions) {
+    std::string text = "rule a on purchase {\n";
+    for (std::size_t i = 0; i < actions; ++i) text += "  tag \"t\"\n";
+    return text + "}\n";
+  };
+  CHECK(rule_error(rule_of(65'535)).empty());
+  const std::vector<Diagnostic> over = diagnostics_of(with_prelude(rule_of(65'536)));
+  REQUIRE(over.size() == 1);
+  CHECK(over[0].message == "rule 'a' has 65536 actions");
+  CHECK(over[0].hint == "a rule has at most 65535 actions");
+  const auto prelude_lines = static_cast<std::uint32_t>(
+      std::count(kPrelude.begin(), kPrelude.end(), '\n'));
+  CHECK(over[0].line == prelude_lines + 1 + 65'536);  // the 65,536th action's line
 }
 
 TEST_CASE("award and deduct") {

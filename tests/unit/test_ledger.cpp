@@ -120,6 +120,44 @@ TEST_CASE("a lot is usable from available_at until just before expires_at") {
   CHECK_FALSE(lot.expired_at(day(10000)));
 }
 
+TEST_CASE("a lot is one cache line; its expiry reads as an optional instant") {
+  // A member keeps every lot with points left: retail-v1 keeps 2.3 million of them.
+  static_assert(sizeof(Lot) == 64);
+  using loyalty::engine::LotExpiry;
+  LotExpiry never;
+  CHECK_FALSE(never.has_value());
+  CHECK(never == std::nullopt);
+  CHECK(static_cast<std::optional<Instant>>(never) == std::nullopt);
+  const LotExpiry on = day(3);
+  REQUIRE(on.has_value());
+  CHECK(*on == day(3));
+  CHECK(on->seconds() == kBase + 3 * kDay);
+  CHECK(on == std::optional<Instant>(day(3)));
+  CHECK_FALSE(on == std::optional<Instant>(day(4)));
+  CHECK_FALSE(on == never);
+  CHECK(LotExpiry(std::optional<Instant>()) == never);
+  CHECK(static_cast<std::optional<Instant>>(on) == std::optional<Instant>(day(3)));
+  // The earliest and latest instants the language allows are values, not "never".
+  const Instant first = Instant::parse("0001-01-01T00:00:00Z");
+  const Instant last = Instant::parse("9999-12-31T23:59:59Z");
+  CHECK(LotExpiry(first).has_value());
+  CHECK(*LotExpiry(first) == first);
+  CHECK(*LotExpiry(last) == last);
+}
+
+TEST_CASE("a lot keeps an action index of 16 bits; a larger one is refused before any change") {
+  Ledger ledger;
+  const auto kept = ledger.award(day(0), 10, day(0), std::nullopt, Origin{"e1", "", 1, 0, 65'535});
+  REQUIRE(kept.has_value());
+  CHECK(ledger.lots().back().origin.action == 65'535);
+  CHECK_THROWS_AS(
+      ledger.award(day(0), 10, day(0), std::nullopt, Origin{"e2", "", 1, 0, 65'536}), NumberError);
+  CHECK(ledger.lots().size() == 1);
+  CHECK(ledger.entries().size() == 1);
+  CHECK(ledger.total() == 10);
+  check_ledger(ledger);
+}
+
 TEST_CASE("award: a lot and an entry; zero awards nothing; negative is refused") {
   Ledger ledger;
   check_ledger(ledger);

@@ -263,7 +263,9 @@ ReadLots read_lots(ByteReader& r) {
     }
     lot.origin.program_version = r.index();
     lot.origin.rule = (flags & kRule) != 0 ? r.index() : engine::Origin::kNoRule;
-    lot.origin.action = r.index();
+    const std::uint32_t action = r.index();
+    if (action > engine::LotOrigin::kMaxActions) ByteReader::corrupt();
+    lot.origin.action = static_cast<std::uint16_t>(action);
     lot.points = r.signed_varint();
     lot.remaining = (flags & kUntouched) != 0 ? lot.points : r.signed_varint();
     lot.created_at = Instant::from_seconds(r.signed_varint() +
