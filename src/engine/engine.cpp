@@ -862,7 +862,7 @@ Status Engine::Impl::run(const Event& event, bool apply, bool prefetched) {
   scratch.record.effects = scratch.effects;
   scratch.record.traces = scratch.traces;
   if (apply) {  // a dry run's outcome is named from the record; nothing needs its encoding
-    engine::encode_outcome(scratch.record, compiled, scratch.encoded);
+    engine::encode_outcome(scratch.record, scratch.encoded);
     tx->record_event(event.id, print, scratch.encoded);
     tx->commit();
   }
@@ -1046,7 +1046,7 @@ Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t po
   record.stage = member->stage;
   record.effects = scratch.effects;
   if (is_redeem) {  // kept for a repeated reference; an adjustment is not kept
-    engine::encode_outcome(record, compiled, scratch.encoded);
+    engine::encode_outcome(record, scratch.encoded);
     tx->record_redemption(key, print, scratch.encoded);
   }
   tx->commit();

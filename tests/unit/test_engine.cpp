@@ -1009,7 +1009,7 @@ TEST_CASE("process(event, outcome) gives what explain() and the stored record de
     engine::DecodedOutcome records;
     engine::decode_record(*bytes, *compiled, records);
     std::string again;
-    engine::encode_outcome(records.record, *compiled, again);
+    engine::encode_outcome(records.record, again);
     CHECK(again == *bytes);
 
     for (const RuleTrace& trace : outcome.rules) seen_verdicts.push_back(trace.verdict);
@@ -1078,12 +1078,102 @@ TEST_CASE("decode_record refuses what no encoder writes") {
   engine::decode_record(bytes, *compiled, records);
   REQUIRE(records.record.tier.has_value());
   CHECK(*records.record.tier == 1u);
-  // The encoding names tiers and stages; one the program lacks is no encoding of it.
-  std::string unknown = bytes;
-  const auto at = unknown.find("silver");
-  REQUIRE(at != std::string::npos);
-  unknown.replace(at, 6, "silvex");
-  CHECK_THROWS_AS(engine::decode_record(unknown, *compiled, records), StoreError);
   CHECK_THROWS_AS(engine::decode_record(bytes.substr(0, bytes.size() - 1), *compiled, records),
                   StoreError);
+  CHECK_THROWS_AS(engine::decode_record(bytes + '\0', *compiled, records), StoreError);
+  std::string unknown_format = bytes;
+  unknown_format[0] = 3;
+  CHECK_THROWS_AS(engine::decode_record(unknown_format, *compiled, records), StoreError);
+
+  // Each index must name something of the program that made the record: a record changed to
+  // name a tier, a rule or a verdict past the end encodes, and reads back as corrupt.
+  auto refused = [&](auto change) {
+    engine::DecodedOutcome copy;
+    engine::decode_record(bytes, *compiled, copy);
+    std::vector<engine::EffectRecord> effects(copy.record.effects.begin(),
+                                              copy.record.effects.end());
+    std::vector<engine::TraceRecord> traces(copy.record.traces.begin(), copy.record.traces.end());
+    engine::OutcomeRecord record = copy.record;
+    change(record, effects, traces);
+    record.effects = effects;
+    record.traces = traces;
+    std::string encoded;
+    engine::encode_outcome(record, encoded);
+    engine::DecodedOutcome back;
+    CHECK_THROWS_AS(engine::decode_record(encoded, *compiled, back), StoreError);
+  };
+  using Effects = std::vector<engine::EffectRecord>;
+  using Traces = std::vector<engine::TraceRecord>;
+  refused([](engine::OutcomeRecord& r, Effects&, Traces&) { r.tier = 3; });  // 3 tiers
+  refused([](engine::OutcomeRecord& r, Effects&, Traces&) { r.stage = 2; });  // 2 stages
+  refused([&](engine::OutcomeRecord&, Effects&, Traces& t) {
+    t.front().rule = static_cast<std::uint32_t>(program->checked().tree.rules.size());
+  });
+  refused([](engine::OutcomeRecord&, Effects& e, Traces&) { e.front().source.action = 7; });
+  refused([](engine::OutcomeRecord&, Effects&, Traces& t) {
+    t.front().verdict = static_cast<Verdict>(7);
+  });
+}
+
+TEST_CASE("outcomes stored in the first format (before 2026-11-25) still read back, the same") {
+  // What explain() gave for the varied program's events, in the bytes format 1 wrote: each
+  // must decode to what the same event's record in today's format decodes to.
+  const std::vector<std::pair<std::string, std::string>> format1 = {
+      {"e1", "010001026d31c801000662726f6e7a65056672657368030c000000000000000100c801c80103a0deb1950da0fae69c0d0600010100000001000000"},
+      {"e2", "010001026d31e401f0010662726f6e7a650566726573680600000200f001f00103c0c686960d80b2b7b30d00000300141401c0dcbc950d00000400020201c0dcbc950d00000600060601c0dcbc950d080009000000100722627579657222090009010000100e7b22616d6f756e74223a3132307d08010000020000030000040100050000060200070100080000"},
+      {"e3", "010001026d31e60290080673696c7665720566726573680800000200a006a00603e0fe86960d80b2b7b30d00000300141401e094bd950d000005000a0a01e094bd950d080009000000100722627579657222090009010000100e7b22616d6f756e74223a3430307d0a01000000200662726f6e7a650673696c76657200010c00646401e094bd950d07010c01000000090100000200000303000400000505000602000701000800000b0001"},
+      {"e4", "010001026d31f80288090673696c7665720566726573680400000200787803c08c91960d80b2b7b30d000003000a1401c0a2c7950d00000400020201c0a2c7950d00000600060601c0a2c7950d08010000020000030000040100050000060200070000080600"},
+      {"e5", "010001026d31f80288090673696c7665720566726573680001090100"},
+      {"e6", "010001026d31dc0388090673696c7665720566726573680100000a00646401e0a0d2950d01090000"},
+      {"e7", "010001026d318c0388090673696c7665720566726573680101000b004f4f00010a0000"},
+      {"e8", "010001026d318c03ea050673696c766572056672657368010200009d039d030000"},
+      {"e9", "010001026d318209a01f04676f6c6407726567756c61720800000200a01fa01f03c0ac8b9a0d80b2b7b30d00000400020201c0c2c1990d000005000a0a01c0c2c1990d080009000000100722627579657222090009010000100f7b22616d6f756e74223a323030307d0a01000000200673696c76657204676f6c640b010000002005667265736807726567756c617206010d00000000090100000204000300000400000505000602000701000800000c0001"},
+      {"e10", "010001026d3182370a04676f6c6407726567756c617206000002000a0a03c0ece8b10d80b2b7b30d00000400020201c0829fb10d00000600060601c0829fb10d00000700d00fd00f01c0829fb10d080009000000100722627579657222090009010000100c7b22616d6f756e74223a357d08010000020400030000040100050000060000070100080000"},
+      {"e11", "010001026d31ba180a0673696c76657207726567756c617204020000ab1fab1f000a010000002004676f6c640673696c76657200010c00646401c0c8a9b10d07010c01000000010b0001"},
+      {"e12", "010001026d31ea170a0673696c76657207726567756c61720101000b004f4f00010a0000"},
+  };
+  auto program = compile(kVaried, "varied.rules");
+  const auto compiled = engine::compile_program(program, 1);
+  auto store = make_memory_store();
+  Engine engine(program, store);
+  const std::vector<std::string> lines = {
+      event("e1", "enroll", "2026-01-01T09:00:00Z"),
+      purchase("e2", "2026-01-02T10:00:00Z", "120"),
+      purchase("e3", "2026-01-02T11:00:00Z", "400"),
+      purchase("e4", "2026-01-03T10:00:00Z", "60", R"(,"channel":"stop")"),
+      event("e5", "review", "2026-01-04T10:00:00Z", R"("stars":3)"),
+      event("e6", "review", "2026-01-04T11:00:00Z", R"("stars":5)"),
+      event("e7", "penalty", "2026-01-05T10:00:00Z"),
+      event("e8", "refund", "2026-01-06T10:00:00Z", R"("original":"e3","amount":"200")"),
+      purchase("e9", "2026-02-20T10:00:00Z", "2000"),
+      purchase("e10", "2026-12-05T10:00:00Z", "5"),
+      event("e11", "refund", "2026-12-06T10:00:00Z", R"("original":"e9","amount":"2000")"),
+      event("e12", "penalty", "2026-12-07T10:00:00Z"),
+  };
+  REQUIRE(lines.size() == format1.size());
+  std::size_t old_bytes = 0, new_bytes = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Event e = parse_event(lines[i]);
+    CAPTURE(e.id);
+    REQUIRE(e.id == format1[i].first);
+    REQUIRE(engine.process(e).status == Status::applied);
+    std::string old_record;
+    const std::string& hex = format1[i].second;
+    for (std::size_t at = 0; at < hex.size(); at += 2) {
+      old_record += static_cast<char>(std::stoi(hex.substr(at, 2), nullptr, 16));
+    }
+    REQUIRE(old_record[0] == 1);
+    const std::string new_record = *store->event_outcome(e.id);
+    CHECK(new_record[0] == 2);
+    old_bytes += old_record.size();
+    new_bytes += new_record.size();
+    Outcome from_old, from_new;
+    engine::decode_outcome(old_record, e.id, *compiled, from_old);
+    engine::decode_outcome(new_record, e.id, *compiled, from_new);
+    check_same_outcome(from_old, from_new);
+    CHECK(engine::encoded_program_version(old_record) == 1u);
+    CHECK(engine::encoded_program_version(new_record) == 1u);
+  }
+  CHECK(old_bytes == 1035);
+  CHECK(new_bytes == 624);  // 40 % less
 }
