@@ -230,10 +230,15 @@ class MemoryTransaction final : public BufferedTransaction {
       message.sequence = store_.outbox_.size() + 1;
       store_.outbox_.push_back(std::move(message));
     }
+    // The event's slot, kept for its purchase record (a purchase is its own event): one lookup.
+    const MemoryStore::StoredRecord* event_slot = nullptr;
     for (const Pending& record : records_) {
       auto& records = record.redemption ? store_.redemptions_ : store_.events_;
       const MemoryStore::StoredRecord& stored = store_.record(records, record.id);
-      if (!record.redemption && stored.outcome == Arena::kNone) ++store_.event_count_;
+      if (!record.redemption) {
+        if (stored.outcome == Arena::kNone) ++store_.event_count_;
+        event_slot = &stored;
+      }
       char fingerprint[sizeof record.fingerprint];
       std::memcpy(fingerprint, &record.fingerprint, sizeof fingerprint);
       stored.outcome = store_.arena_.append(std::string_view(fingerprint, sizeof fingerprint),
@@ -242,7 +247,10 @@ class MemoryTransaction final : public BufferedTransaction {
     for (const PurchaseRecord& purchase : purchases_) {
       encoded_.clear();
       write_purchase(purchase, encoded_);
-      store_.record(store_.events_, purchase.id).purchase = store_.arena_.append(encoded_);
+      const Arena::Ref ref = store_.arena_.append(encoded_);
+      const bool same = event_slot != nullptr && store_.arena_.view(event_slot->id) == purchase.id;
+      (same ? *event_slot : store_.record(store_.events_, purchase.id)).purchase = ref;
+      event_slot = nullptr;  // record() may have moved the slots
     }
     if (last_tick_) store_.last_tick_ = last_tick_;
     for (auto& program : programs_) store_.programs_.push_back(std::move(program));
