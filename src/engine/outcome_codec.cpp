@@ -225,7 +225,14 @@ void decode_record_v2(Reader& r, std::string_view bytes, const CompiledProgram& 
     e.points = r.signed_varint();
     e.asked = (head & kHeadAskedDiffers) != 0 ? r.signed_varint() : e.points;
     const std::uint8_t more = (head & kHeadMore) != 0 ? r.byte() : 0;
-    if ((head & kHeadMore) != 0 && more == 0) Reader::corrupt();  // no encoder writes that
+    // No encoder writes an empty flags byte, a flag it does not know, or both kinds of
+    // availability.
+    constexpr std::uint8_t kKnown = kMoreAvailableAt | kMoreAvailableSame | kMoreExpiresAt |
+                                    kMoreLabel | kMoreValue | kMoreFromTo;
+    if ((head & kHeadMore) != 0 && (more == 0 || (more & ~kKnown) != 0 ||
+                                    (more & kMoreAvailableAt & (more >> 1)) != 0)) {
+      Reader::corrupt();
+    }
     e.available_at.reset();
     e.expires_at.reset();
     if ((more & kMoreAvailableAt) != 0) {

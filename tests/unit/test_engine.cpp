@@ -1113,6 +1113,32 @@ TEST_CASE("decode_record refuses what no encoder writes") {
   refused([](engine::OutcomeRecord&, Effects&, Traces& t) {
     t.front().verdict = static_cast<Verdict>(7);
   });
+
+  // Format 2's flags byte, by hand: one award of 5 points with an availability and nothing
+  // else is 02 00 01 01 'm' 00 00 00 00 01, then its head 0x80, points 0x0a, flags 0x01.
+  engine::EffectRecord award;
+  award.points = 5;
+  award.asked = 5;
+  award.available_at = Instant::parse("2026-01-01T00:00:00Z");
+  const std::vector<engine::EffectRecord> one{award};
+  engine::OutcomeRecord small;
+  small.program_version = 1;
+  small.member = "m";
+  small.effects = one;
+  std::string encoded;
+  engine::encode_outcome(small, encoded);
+  REQUIRE(encoded.size() > 12);
+  CHECK(encoded.substr(0, 12) == std::string("\x02\x00\x01\x01m\x00\x00\x00\x00\x01\x80\x0a", 12));
+  REQUIRE(encoded[12] == 0x01);
+  engine::decode_record(encoded, *compiled, records);
+  REQUIRE(records.record.effects.size() == 1);
+  CHECK(records.record.effects[0].available_at == award.available_at);
+  for (const char flags : {'\x00', '\x40', '\x80', '\x03', '\x02'}) {  // '\x02': no effect before
+    CAPTURE(static_cast<int>(flags));
+    std::string changed = encoded;
+    changed[12] = flags;
+    CHECK_THROWS_AS(engine::decode_record(changed, *compiled, records), StoreError);
+  }
 }
 
 TEST_CASE("outcomes stored in the first format (before 2026-11-25) still read back, the same") {
