@@ -72,17 +72,17 @@ TEST_CASE("a new file gets the last schema version; a newer file is refused, nam
   TempDir dir;
   const std::string path = dir.file("loyalty.db");
   open_sqlite_store(path).reset();
-  CHECK(integer(path, "PRAGMA user_version") == 3);
+  CHECK(integer(path, "PRAGMA user_version") == 4);
   CHECK(integer(path, "PRAGMA application_id") == 0x4C4F594C);
   CHECK(integer(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'member_log'") == 1);
-  open_sqlite_store(path).reset();  // a file at version 3 opens as it is
+  open_sqlite_store(path).reset();  // a file at version 4 opens as it is
 
   store::sqlite::Database(path, false, 1000).exec("PRAGMA user_version = 999");
   const std::string error = store_error([&] { open_sqlite_store(path); });
   CAPTURE(error);
   CHECK(contains(error, path));
   CHECK(contains(error, "schema version 999"));
-  CHECK(contains(error, "version 3 that this build of loyalty reads"));
+  CHECK(contains(error, "version 4 that this build of loyalty reads"));
 }
 
 TEST_CASE("a migration upgrades an older file in place, keeping its data") {
@@ -92,28 +92,29 @@ TEST_CASE("a migration upgrades an older file in place, keeping its data") {
     Engine engine(basic(), open_sqlite_store(path));
     engine.process(parse_event(event("e1", "enroll", "2026-01-01T09:00:00Z")));
   }
-  // Version 4 is one more entry in the list.
-  const store::sqlite::Migration v4[] = {
+  // Version 5 is one more entry in the list.
+  const store::sqlite::Migration v5[] = {
       store::sqlite::migrations()[0],
       store::sqlite::migrations()[1],
       store::sqlite::migrations()[2],
-      {4, "CREATE TABLE extra (x INTEGER); INSERT INTO extra (x) SELECT count(*) FROM events;"},
+      store::sqlite::migrations()[3],
+      {5, "CREATE TABLE extra (x INTEGER); INSERT INTO extra (x) SELECT count(*) FROM events;"},
   };
   {
     store::sqlite::Database db(path, false, 1000);
-    store::sqlite::migrate(db, v4);
-    CHECK(integer(db, "PRAGMA user_version") == 4);
+    store::sqlite::migrate(db, v5);
+    CHECK(integer(db, "PRAGMA user_version") == 5);
     CHECK(integer(db, "SELECT x FROM extra") == 1);
-    store::sqlite::migrate(db, v4);  // current: nothing to do
+    store::sqlite::migrate(db, v5);  // current: nothing to do
     CHECK(integer(db, "SELECT count(*) FROM extra") == 1);
     CHECK(contains(store_error([&] { store::sqlite::migrate(db, store::sqlite::migrations()); }),
-                   "schema version 4, newer than version 3"));
+                   "schema version 5, newer than version 4"));
   }
   // A fresh file gets every migration in order.
   const std::string fresh = dir.file("fresh.db");
   store::sqlite::Database db(fresh, true, 1000);
-  store::sqlite::migrate(db, v4);
-  CHECK(integer(db, "PRAGMA user_version") == 4);
+  store::sqlite::migrate(db, v5);
+  CHECK(integer(db, "PRAGMA user_version") == 5);
   CHECK(integer(db, "SELECT x FROM extra") == 0);
 }
 
@@ -218,7 +219,7 @@ TEST_CASE("fingerprints are defined values; those of a version 2 file become unk
     db.exec("UPDATE events SET fingerprint = 12345; PRAGMA user_version = 2");
   }
   Engine engine(basic(), open_sqlite_store(path));
-  CHECK(integer(path, "PRAGMA user_version") == 3);
+  CHECK(integer(path, "PRAGMA user_version") == 4);
   CHECK(integer(path, "SELECT count(*) FROM events WHERE fingerprint = 0") == 2);
   // An old record's id repeated is a duplicate, with its first outcome, whatever it holds.
   Outcome again = engine.process(parse_event(e1));
@@ -248,7 +249,7 @@ TEST_CASE("a version 1 file is upgraded in place: ledger rows, purchases in thei
   write_version_1(old_path, *reference);
 
   auto upgraded = open_sqlite_store(old_path);
-  CHECK(integer(old_path, "PRAGMA user_version") == 3);
+  CHECK(integer(old_path, "PRAGMA user_version") == 4);
   CHECK(integer(old_path, "SELECT count(*) FROM sqlite_schema WHERE name = 'entries'") == 0);
   CHECK(integer(old_path, "SELECT count(*) FROM ledger") == 4);  // a row an old entry
   CHECK(integer(old_path, "SELECT count(*) FROM events WHERE amount IS NOT NULL") == 2);

@@ -1,4 +1,4 @@
-// The schema, version 3.
+// The schema, version 4.
 //
 //   members     key INTEGER PRIMARY KEY, id TEXT UNIQUE, state BLOB
 //               One row a member. `state` is its whole state but the ledger entries, as of the
@@ -40,7 +40,10 @@
 // name them still) and moves purchases into their events. Version 3 keeps the same tables; its
 // fingerprints are the engine's defined ones (XXH3 for texts), and those of older versions,
 // made with std::hash, become 0: unknown (EventRecord::kUnknownFingerprint), so that a repeat
-// of their ids is still a duplicate, not a conflict.
+// of their ids is still a duplicate, not a conflict. Version 4 keeps the same tables; outcomes
+// written from it on are in format 2 (engine/outcome_codec.hpp), which a build that reads only
+// format 1 must not meet: it refuses the file for its version instead. Format 1 rows still
+// read, so the migration changes no row.
 //
 // Times are INTEGER seconds since 1970-01-01T00:00:00Z. Tables keyed by the host's ids are
 // WITHOUT ROWID (one b-tree, not a table and an index); the per-event tables grow at their end.
@@ -167,10 +170,14 @@ UPDATE events SET fingerprint = 0;
 UPDATE redemptions SET fingerprint = 0;
 )";
 
+// Outcomes in format 2 from here on; the rows in format 1 stay as they are.
+constexpr const char* kVersion4 = "SELECT 1";
+
 constexpr Migration kMigrations[] = {
     {1, kVersion1},
     {2, kVersion2},
     {3, kVersion3},
+    {4, kVersion4},
 };
 
 // loyalty_entry(kind, points, asked, time, event, note, program_version, rule, action): one
