@@ -183,6 +183,9 @@ std::optional<std::uint64_t> Ledger::award(Instant t, std::int64_t points, Insta
   if (expires_at && (!earliest_expiry_ || *expires_at < *earliest_expiry_)) {
     earliest_expiry_ = expires_at;
   }
+  // A member keeps its lots while they have points: the vector grows by half, not double, so
+  // that less of it is room not yet used.
+  if (lots_.size() == lots_.capacity()) lots_.reserve(lots_.size() + lots_.size() / 2 + 2);
   lots_.push_back(lot);
   ++next_lot_id_;
   remaining_ += points;
