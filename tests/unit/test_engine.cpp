@@ -1203,3 +1203,48 @@ TEST_CASE("outcomes stored in the first format (before 2026-11-25) still read ba
   CHECK(old_bytes == 1035);
   CHECK(new_bytes == 624);  // 40 % less
 }
+
+TEST_CASE("an event's fingerprint takes in every field; equal values written otherwise are equal") {
+  Scenario s(kVaried);
+  s.send(event("e1", "enroll", "2026-01-01T09:00:00Z", R"("profile":{"segment":"a"})"));
+  const std::string t = "2026-01-02T10:00:00Z";
+  const std::string line = R"({"sku":"A","category":"coffee","qty":2,"price":"15.00"})";
+  auto with = [](const std::string& channel, const std::string& items) {
+    return R"(,"channel":")" + channel + R"(","items":[)" + items + "]";
+  };
+  REQUIRE(s.send(purchase("p1", t, "30", with("app", line))).status == Status::applied);
+  // The same values written otherwise: a duplicate.
+  const std::string same_line = R"({"sku":"A","category":"coffee","qty":2.00,"price":"15"})";
+  CHECK(s.send(purchase("p1", "2026-01-02T18:00:00+08:00", "30.000", with("app", same_line)))
+            .status == Status::duplicate);
+  // Any field changed: a conflict, and nothing applied.
+  const std::vector<std::string> changed = {
+      purchase("p1", "2026-01-02T10:00:01Z", "30", with("app", line)),   // time
+      purchase("p1", t, "30.01", with("app", line)),                     // amount
+      purchase("p1", t, "-30", with("app", line)),                       // its sign
+      purchase("p1", t, "30", with("web", line)),                        // channel
+      purchase("p1", t, "30", with("app", R"({"sku":"B","category":"coffee","qty":2,"price":"15"})")),
+      purchase("p1", t, "30", with("app", R"({"sku":"A","category":"tea","qty":2,"price":"15"})")),
+      purchase("p1", t, "30", with("app", R"({"sku":"A","category":"coffee","qty":3,"price":"15"})")),
+      purchase("p1", t, "30", with("app", R"({"sku":"A","category":"coffee","qty":2,"price":"15.01"})")),
+      purchase("p1", t, "30", with("app", line + "," + line)),           // one item more
+      purchase("p1", t, "30", with("app", "")),                          // none
+      event("p1", "purchase", t, R"("amount":"30","channel":"app","items":[)" + line + "]", "m2"),
+      event("p1", "review", t, R"("stars":4)"),                          // type
+  };
+  for (const std::string& json : changed) {
+    CAPTURE(json);
+    const Outcome conflict = s.send(json);
+    CHECK(conflict.status == Status::rejected);
+    CHECK(conflict.reason == "event id 'p1' was seen before with different content");
+  }
+  // Attributes and profiles too.
+  REQUIRE(s.send(event("r1", "review", t, R"("stars":4)")).status == Status::applied);
+  CHECK(s.send(event("r1", "review", t, R"("stars":4.0)")).status == Status::duplicate);
+  CHECK(s.send(event("r1", "review", t, R"("stars":5)")).status == Status::rejected);
+  CHECK(s.send(event("e1", "enroll", "2026-01-01T09:00:00Z", R"("profile":{"segment":"a"})"))
+            .status == Status::duplicate);
+  CHECK(s.send(event("e1", "enroll", "2026-01-01T09:00:00Z", R"("profile":{"segment":"b"})"))
+            .status == Status::rejected);
+  CHECK(s.member("m1").purchases == 1);
+}
