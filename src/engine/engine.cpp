@@ -12,12 +12,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <functional>
 #include <map>
 #include <mutex>
 
-#include "core/decimal_wide.hpp"
 #include "engine/binding.hpp"
 #include "engine/compiled_program.hpp"
 #include "engine/engine_impl.hpp"
@@ -83,109 +81,47 @@ bool same_print(std::uint64_t recorded, std::uint64_t print) noexcept {
   return recorded == print || recorded == store::EventRecord::kUnknownFingerprint;
 }
 
-// The bytes an event's fingerprint hashes: each field in a fixed order, texts and lists after
-// their length, integers in 8 bytes little-endian, decimals by their value (trailing zeros
-// stripped, so that 10 and 10.00 write alike). Gathered in a buffer on the stack (a longer
-// event spills to the heap) and hashed once: a hash a field cost 800 instructions an event.
-class PrintBytes {
- public:
-  void u64(std::uint64_t v) {
-    char b[8];
-    for (char& c : b) {
-      c = static_cast<char>(v & 0xff);
-      v >>= 8;
-    }
-    put(b, sizeof b);
-  }
-  void text(std::string_view s) {
-    u64(s.size());
-    put(s.data(), s.size());
-  }
-  void decimal(const Decimal& d) {
-    if (DecimalAccess::is_small(d)) {
-      small_decimal(DecimalAccess::small_coefficient(d), d.scale());
-      return;
-    }
-    // A coefficient wider than 64 bits may fit once its trailing zeros go.
-    const Decimal n = d.normalized();
-    if (DecimalAccess::is_small(n)) {
-      small_decimal(DecimalAccess::small_coefficient(n), n.scale());
-      return;
-    }
-    u64(~std::uint64_t{0});  // a scale no small value has, then the value as text
-    text(n.to_string());
-  }
-  [[nodiscard]] std::uint64_t hash() const noexcept {
-    return spilled_ ? XXH3_64bits(big_.data(), big_.size()) : XXH3_64bits(small_, used_);
-  }
-
- private:
-  void small_decimal(std::int64_t c, std::int64_t scale) {
-    if (c == 0) scale = 0;
-    while (scale > 0 && c % 10 == 0) {
-      c /= 10;
-      --scale;
-    }
-    u64(static_cast<std::uint64_t>(scale));
-    u64(static_cast<std::uint64_t>(c));
-  }
-  void put(const char* p, std::size_t n) {
-    if (!spilled_ && n <= sizeof small_ - used_) {
-      std::memcpy(small_ + used_, p, n);
-      used_ += n;
-      return;
-    }
-    if (!spilled_) {
-      big_.assign(small_, used_);
-      spilled_ = true;
-    }
-    big_.append(p, n);
-  }
-  char small_[512];
-  std::size_t used_ = 0;
-  std::string big_;
-  bool spilled_ = false;
-};
-
 // A 64-bit hash of an event's parsed values, consistent with Event::operator==: equal events
 // hash alike, so a repeated id with an equal hash is a duplicate. Stores keep it: a change to
-// it is a change to their files (test_sqlite_store pins its value; SQLite schema version 4
-// made the fingerprints of older files unknown).
+// it is a change to their files (test_sqlite_store pins its value).
 std::uint64_t fingerprint(const Event& e) {
-  PrintBytes b;
-  b.text(e.id);
-  b.text(e.type);
-  b.text(e.member);
-  b.u64(static_cast<std::uint64_t>(e.time.seconds()));
-  b.decimal(e.amount);
-  b.text(e.channel);
-  b.u64(e.items.size());
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::uint64_t v) {
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  };
+  auto text = [&](std::string_view s) { mix(text_print(s)); };
+  text(e.id);
+  text(e.type);
+  text(e.member);
+  mix(static_cast<std::uint64_t>(e.time.seconds()));
+  mix(e.amount.hash());
+  text(e.channel);
   for (const Item& item : e.items) {
-    b.text(item.sku);
-    b.text(item.category);
-    b.decimal(item.qty);
-    b.decimal(item.price);
+    text(item.sku);
+    text(item.category);
+    mix(item.qty.hash());
+    mix(item.price.hash());
   }
-  b.text(e.original);
+  text(e.original);
   auto attributes = [&](const std::vector<Attribute>& list) {
-    b.u64(list.size());
+    mix(list.size());
     for (const Attribute& a : list) {
-      b.text(a.name);
-      b.u64(a.value.index());
+      text(a.name);
+      mix(a.value.index());
       std::visit(
           [&](const auto& v) {
             using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, bool>) b.u64(v ? 1 : 0);
-            else if constexpr (std::is_same_v<T, Decimal>) b.decimal(v);
-            else if constexpr (std::is_same_v<T, std::string>) b.text(v);
-            else if constexpr (std::is_same_v<T, RawJson>) b.text(v.text);
+            if constexpr (std::is_same_v<T, bool>) mix(v ? 1 : 2);
+            else if constexpr (std::is_same_v<T, Decimal>) mix(v.hash());
+            else if constexpr (std::is_same_v<T, std::string>) text(v);
+            else if constexpr (std::is_same_v<T, RawJson>) text(v.text);
           },
           a.value);
     }
   };
   attributes(e.profile);
   attributes(e.attributes);
-  return known(b.hash());
+  return known(h);
 }
 
 TriggerKind trigger_of(EventKind kind) {
@@ -604,7 +540,7 @@ class EventRun {
     for (std::uint32_t i = 0; i < decl.actions.size(); ++i) {
       const language::Action& action = decl.actions[i];
       // Built in place (a rejection part-way clears planned_ with the rest of the scratch).
-      PlannedAction& plan = planned_.emplace_back();
+      PlannedAction& plan = planned_.next();
       plan.rule = index;
       plan.action = i;
       switch (action.kind) {
@@ -840,7 +776,7 @@ class EventRun {
   store::Transaction& tx_;
   const Event& event_;
   std::vector<engine::Value>& attributes_;
-  std::vector<PlannedAction>& planned_;
+  engine::PlannedActions& planned_;
   Scratch& scratch_;
   std::vector<engine::EffectRecord>& effects_;
   std::vector<engine::TraceRecord>& traces_;

@@ -43,11 +43,33 @@ struct PlannedAction {
   std::string data;          // emit: the JSON object
 };
 
+// The actions planned for one round of rules. Slots are reused from one event to the next,
+// never destroyed: a Value and a string built and freed for every award cost more than the
+// award's arithmetic. next() resets what every action sets; `value` and `data` are written
+// before they are read (set and emit actions), so a slot's old ones may stay.
+class PlannedActions {
+ public:
+  PlannedAction& next() {
+    if (count_ == slots_.size()) slots_.emplace_back();
+    PlannedAction& plan = slots_[count_++];
+    plan.points = 0;
+    plan.asked = 0;
+    return plan;
+  }
+  void clear() noexcept { count_ = 0; }
+  [[nodiscard]] const PlannedAction* begin() const noexcept { return slots_.data(); }
+  [[nodiscard]] const PlannedAction* end() const noexcept { return slots_.data() + count_; }
+
+ private:
+  std::vector<PlannedAction> slots_;
+  std::size_t count_ = 0;
+};
+
 // Buffers an event's processing works in, kept by the engine from one event to the next so
 // that the hot path does not reallocate.
 struct Scratch {
   std::vector<engine::Value> attributes;       // the event's bound attributes
-  std::vector<PlannedAction> planned;
+  PlannedActions planned;
   std::vector<engine::EffectRecord> effects;   // the event's outcome, recorded (see
   std::vector<engine::TraceRecord> traces;     // OutcomeRecord; the rest is in `record`)
   engine::OutcomeRecord record;                // its effects and traces are the above

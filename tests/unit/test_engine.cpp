@@ -1238,6 +1238,16 @@ TEST_CASE("an event's fingerprint takes in every field; equal values written oth
     CHECK(conflict.status == Status::rejected);
     CHECK(conflict.reason == "event id 'p1' was seen before with different content");
   }
+  // A long event: twenty items, one price changed in the last.
+  std::string many, many_changed;
+  for (int i = 0; i < 20; ++i) {
+    const std::string head = R"({"sku":"SKU-)" + std::to_string(i) + R"(","category":"grocery","qty":1,"price":")";
+    many += (i == 0 ? "" : ",") + head + "1.50\"}";
+    many_changed += (i == 0 ? "" : ",") + head + (i == 19 ? "1.51" : "1.5") + "\"}";
+  }
+  REQUIRE(s.send(purchase("p2", t, "30", with("app", many))).status == Status::applied);
+  CHECK(s.send(purchase("p2", t, "30.0", with("app", many))).status == Status::duplicate);
+  CHECK(s.send(purchase("p2", t, "30", with("app", many_changed))).status == Status::rejected);
   // Attributes and profiles too.
   REQUIRE(s.send(event("r1", "review", t, R"("stars":4)")).status == Status::applied);
   CHECK(s.send(event("r1", "review", t, R"("stars":4.0)")).status == Status::duplicate);
@@ -1246,5 +1256,5 @@ TEST_CASE("an event's fingerprint takes in every field; equal values written oth
             .status == Status::duplicate);
   CHECK(s.send(event("e1", "enroll", "2026-01-01T09:00:00Z", R"("profile":{"segment":"b"})"))
             .status == Status::rejected);
-  CHECK(s.member("m1").purchases == 1);
+  CHECK(s.member("m1").purchases == 2);
 }

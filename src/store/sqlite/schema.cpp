@@ -42,9 +42,8 @@
 // made with std::hash, become 0: unknown (EventRecord::kUnknownFingerprint), so that a repeat
 // of their ids is still a duplicate, not a conflict. Version 4 keeps the same tables; outcomes
 // written from it on are in format 2 (engine/outcome_codec.hpp), which a build that reads only
-// format 1 must not meet: it refuses the file for its version instead (format 1 rows still
-// read). Its fingerprints hash an event's fields in one pass; those of older versions become
-// unknown, as version 3 did.
+// format 1 must not meet: it refuses the file for its version instead. Format 1 rows still
+// read, so the migration changes no row.
 //
 // Times are INTEGER seconds since 1970-01-01T00:00:00Z. Tables keyed by the host's ids are
 // WITHOUT ROWID (one b-tree, not a table and an index); the per-event tables grow at their end.
@@ -171,11 +170,8 @@ UPDATE events SET fingerprint = 0;
 UPDATE redemptions SET fingerprint = 0;
 )";
 
-// Outcomes in format 2 from here on (the rows in format 1 stay as they are), and fingerprints
-// made in one pass over an event's fields.
-constexpr const char* kVersion4 = R"(
-UPDATE events SET fingerprint = 0;
-)";
+// Outcomes in format 2 from here on; the rows in format 1 stay as they are.
+constexpr const char* kVersion4 = "SELECT 1";
 
 constexpr Migration kMigrations[] = {
     {1, kVersion1},
