@@ -158,7 +158,7 @@ void Ledger::settle(Instant t) {
 std::optional<std::uint64_t> Ledger::award(Instant t, std::int64_t points, Instant available_at,
                                            std::optional<Instant> expires_at, const Origin& origin,
                                            EntryKind kind) {
-  require_non_negative(points, entry_kind_name(kind));
+  if (points < 0) require_non_negative(points, entry_kind_name(kind));
   if (points == 0) return std::nullopt;
   if (remaining_ > kMaxPoints - points) {
     throw NumberError(ErrorCode::number_overflow,
@@ -189,7 +189,7 @@ std::optional<std::uint64_t> Ledger::award(Instant t, std::int64_t points, Insta
   lots_.push_back(lot);
   ++next_lot_id_;
   remaining_ += points;
-  work_.entries.push_back(LedgerEntry{kind, points, points, t, origin});
+  work_.entries.emplace_back(kind, points, points, t, origin);  // built in place: one copy
 
   Lot& added = lots_.back();
   if (expiry_in_id_order_) {
@@ -293,13 +293,13 @@ std::int64_t Ledger::finish_take(Instant t, EntryKind kind, std::int64_t points,
     debt_ += points - taken;
     taken = points;
   }
-  work_.entries.push_back(LedgerEntry{kind, -taken, -points, t, origin});
+  work_.entries.emplace_back(kind, -taken, -points, t, origin);
   return taken;
 }
 
 std::int64_t Ledger::take(Instant t, EntryKind kind, std::int64_t points, Shortfall shortfall,
                           const Origin& origin) {
-  require_non_negative(points, entry_kind_name(kind));
+  if (points < 0) require_non_negative(points, entry_kind_name(kind));
   if (points == 0) return 0;
   if (shortfall == Shortfall::debt) require_debt_room(debt_, points);
   settle(t);
@@ -509,9 +509,11 @@ std::uint32_t LotEvents::add(std::string_view event) {
     throw NumberError(ErrorCode::number_overflow, "too many lots' event ids for one member");
   }
   const auto size = static_cast<std::uint32_t>(event.size());
-  last_ = static_cast<std::uint32_t>(text_.size());
-  text_.append(reinterpret_cast<const char*>(&size), sizeof size);
-  text_.append(event);
+  const std::size_t at = text_.size();
+  text_.resize(at + sizeof size + event.size());  // one growth for the length and the id
+  std::memcpy(text_.data() + at, &size, sizeof size);
+  std::memcpy(text_.data() + at + sizeof size, event.data(), event.size());
+  last_ = static_cast<std::uint32_t>(at);
   return last_;
 }
 
