@@ -1,6 +1,7 @@
 #include "engine/compiled_program.hpp"
 
 #include "language/diagnostics.hpp"
+#include "loyalty/error.hpp"
 
 namespace loyalty::engine {
 
@@ -48,6 +49,21 @@ std::shared_ptr<const CompiledProgram> compile_program(std::shared_ptr<const Pro
                                     node.function == language::Function::purchases ||
                                     node.function == language::Function::earned)) {
       compiled->uses_windows = true;
+    }
+  }
+  if (const ExprId metric = compiled->expressions.tier_metric; metric.valid()) {
+    const Node& node = pool.node(metric);
+    const auto field = static_cast<language::MemberField>(node.a);
+    if (node.op == OpCode::member_field &&
+        (field == language::MemberField::earned || field == language::MemberField::purchases)) {
+      try {
+        for (const Decimal& threshold : checked.tier_thresholds) {
+          compiled->tier_thresholds.push_back(threshold.to_int64(Rounding::ceil));
+        }
+        compiled->tier_field = field;
+      } catch (const NumberError&) {  // a threshold beyond 64 bits: the general way
+        compiled->tier_thresholds.clear();
+      }
     }
   }
   compiled->program = std::move(program);

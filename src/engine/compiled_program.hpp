@@ -31,6 +31,12 @@ struct CompiledProgram {
   /// Whether any expression reads spend(D), purchases(D) or earned(D): only then does the
   /// engine keep the member history those windows sum.
   bool uses_windows = false;
+  /// When tiers go by member.earned or member.purchases (whole numbers): that field, and each
+  /// tier's threshold rounded up (for a whole number n, t <= n exactly when ceil(t) <= n). A
+  /// tier is then found by comparing integers, not by evaluating the metric as a decimal: the
+  /// engine recomputes the tier twice an event.
+  std::optional<language::MemberField> tier_field;
+  std::vector<std::int64_t> tier_thresholds;
 
   /// The rules to try for an event of `kind` (custom: its type's index).
   [[nodiscard]] const std::vector<std::uint32_t>& rules_for(language::TriggerKind kind,

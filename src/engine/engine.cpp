@@ -653,6 +653,17 @@ class EventRun {
 
   std::optional<std::uint32_t> target_tier(const engine::EvalContext& context) const {
     if (!checked_.tree.tiers) return std::nullopt;
+    if (p_.tier_field) {  // a whole-number field against whole thresholds
+      if (context.member == nullptr) return std::nullopt;
+      const MemberState& m = *context.member;
+      const std::int64_t metric =
+          *p_.tier_field == language::MemberField::earned ? m.earned : m.purchases;
+      std::optional<std::uint32_t> tier;
+      for (std::uint32_t i = 0; i < p_.tier_thresholds.size(); ++i) {
+        if (p_.tier_thresholds[i] <= metric) tier = i;
+      }
+      return tier;
+    }
     auto metric = engine::evaluate_number(p_.expressions.pool, p_.expressions.tier_metric, context);
     if (!metric) return std::nullopt;
     std::optional<std::uint32_t> tier;

@@ -1258,3 +1258,55 @@ TEST_CASE("an event's fingerprint takes in every field; equal values written oth
             .status == Status::rejected);
   CHECK(s.member("m1").purchases == 2);
 }
+
+TEST_CASE("tiers by a whole-number field compare integers, and give what the metric's value gives") {
+  // The same tiers, by member.earned (found by comparing integers) and by member.earned + 0
+  // (an expression, evaluated as a decimal); a threshold with a fraction rounds up.
+  auto program = [](const std::string& metric, const std::string& silver, const std::string& gold) {
+    return "program \"T\"\nsettings {\n  rounding = floor\n}\ntiers by " + metric +
+           " {\n  bronze from 0\n  silver from " + silver + "\n  gold from " + gold +
+           "\n}\nrule base on purchase {\n  award event.amount points\n}\n";
+  };
+  struct Case {
+    std::string field, silver, gold;
+    std::vector<std::int64_t> thresholds;
+    std::vector<std::string> tiers;  // after the enroll, then each purchase
+  };
+  const std::vector<Case> cases = {
+      // Earned: 49, 98, 99, 100 (silver), 249, 250 (gold), 251.
+      {"member.earned", "99.5", "250", {0, 100, 250},
+       {"bronze", "bronze", "bronze", "bronze", "silver", "silver", "gold", "gold"}},
+      // Purchases: 1 to 7.
+      {"member.purchases", "2.5", "5", {0, 3, 5},
+       {"bronze", "bronze", "bronze", "silver", "silver", "gold", "gold", "gold"}},
+  };
+  const char* amounts[] = {"49", "49", "1", "1", "149", "1", "1"};
+  for (const Case& c : cases) {
+    CAPTURE(c.field);
+    const auto fast_program = compile(program(c.field, c.silver, c.gold), "fast.rules");
+    const auto slow_program = compile(program(c.field + " + 0", c.silver, c.gold), "slow.rules");
+    REQUIRE(engine::compile_program(fast_program, 1)->tier_field.has_value());
+    CHECK(engine::compile_program(fast_program, 1)->tier_thresholds == c.thresholds);
+    REQUIRE_FALSE(engine::compile_program(slow_program, 1)->tier_field.has_value());
+    Engine fast(fast_program, make_memory_store());
+    Engine slow(slow_program, make_memory_store());
+    std::vector<std::string> lines = {event("e1", "enroll", "2026-01-01T09:00:00Z")};
+    for (int i = 0; i < 7; ++i) {
+      lines.push_back(purchase("p" + std::to_string(i), "2026-01-02T10:00:00Z", amounts[i]));
+    }
+    std::vector<std::string> fast_tiers, slow_tiers;
+    for (const std::string& line : lines) {
+      const Outcome a = fast.process(parse_event(line));
+      const Outcome b = slow.process(parse_event(line));
+      REQUIRE(a.status == Status::applied);
+      REQUIRE(b.status == Status::applied);
+      fast_tiers.push_back(a.tier);
+      slow_tiers.push_back(b.tier);
+    }
+    CHECK(fast_tiers == c.tiers);
+    CHECK(slow_tiers == c.tiers);
+  }
+  // A threshold beyond 64 bits leaves the tier to the general way.
+  const auto huge = compile(program("member.earned", "99.5", "99999999999999999999999"), "huge.rules");
+  CHECK_FALSE(engine::compile_program(huge, 1)->tier_field.has_value());
+}
