@@ -200,11 +200,14 @@ class MemoryTransaction final : public BufferedTransaction {
 
   engine::MemberState* find_member(std::string_view id) override {
     if (engine::MemberState* state = journal_.find(id)) return state;
-    auto it = store_.members_.find(id);
-    if (it == store_.members_.end()) return nullptr;
-    MemoryStore::StoredMember& stored = *it->second;
-    journal_.add(stored.state).slot = &stored;
-    return &stored.state;
+    MemoryStore::StoredMember* found = store_.recent(id);
+    if (found == nullptr) {
+      auto it = store_.members_.find(id);
+      if (it == store_.members_.end()) return nullptr;
+      found = it->second.get();
+    }
+    journal_.add(found->state).slot = found;
+    return &found->state;
   }
   engine::MemberState& create_member(std::string_view id) override {
     auto [it, added] = store_.members_.try_emplace(std::string(id));
@@ -260,6 +263,7 @@ class MemoryTransaction final : public BufferedTransaction {
   void rollback() noexcept override {
     journal_.undo([this](const engine::MemberState& state) {
       const std::string id = state.id;  // not a reference into the node it erases
+      store_.recent_.fill({});          // it may name the member erased
       store_.members_.erase(id);
     });
     clear();
@@ -336,9 +340,14 @@ void MemoryStore::prefetch(std::string_view member, std::string_view event,
     events_.prefetch(event);
     return;
   }
-  const auto it = members_.find(member);
-  if (it == members_.end()) return;
-  const StoredMember& stored = *it->second;
+  const StoredMember* found = step == 0 ? recent(member) : nullptr;
+  if (found == nullptr) {
+    const auto it = members_.find(member);
+    if (it == members_.end()) return;
+    found = it->second.get();
+    if (step == 1) recent_slot(member) = Recent{member.data(), it->second.get()};
+  }
+  const StoredMember& stored = *found;
   if (step == 1) {  // the member itself
     engine::prefetch_fields(stored.state);
     const char* rest = reinterpret_cast<const char*>(&stored.entries);
@@ -348,6 +357,17 @@ void MemoryStore::prefetch(std::string_view member, std::string_view event,
   }
   engine::prefetch_contents(stored.state);  // the ends of its lots, its attributes and tags
   if (!stored.entries.empty()) __builtin_prefetch(&stored.entries.back(), 1);
+}
+
+MemoryStore::Recent& MemoryStore::recent_slot(std::string_view id) const noexcept {
+  const auto at = reinterpret_cast<std::uintptr_t>(id.data());
+  return recent_[((at >> 3) * 0x9E3779B97F4A7C15ull) >> 60];
+}
+
+MemoryStore::StoredMember* MemoryStore::recent(std::string_view id) const noexcept {
+  const Recent& r = recent_slot(id);
+  if (r.id != id.data() || r.member == nullptr || r.member->state.id != id) return nullptr;
+  return r.member;
 }
 
 Totals MemoryStore::totals() {

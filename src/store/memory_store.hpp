@@ -4,6 +4,7 @@
 // idempotency records are packed into an arena, so a million events cost a million small
 // records, not a million allocations.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -113,6 +114,19 @@ class MemoryStore final : public Store {
   // Each member is allocated on its own, so that transactions may point in; the table holds
   // its id (inline when short) beside the pointer, so a lookup reads no member.
   Map<std::unique_ptr<StoredMember>> members_;
+  // The members the prefetch steps found lately, each by where its id sat in the caller's
+  // event: the next step and the event's own lookup take it from here instead of hashing the
+  // id and probing members_ again. A hint, checked: an entry counts only when the member's id
+  // equals the one asked for (the caller's buffers are reused), and removing a member empties
+  // it (members never move: each has its own allocation).
+  struct Recent {
+    const char* id = nullptr;
+    StoredMember* member = nullptr;
+  };
+  mutable std::array<Recent, 16> recent_{};
+  [[nodiscard]] Recent& recent_slot(std::string_view id) const noexcept;
+  // The member of `id` if a prefetch step found it lately, or null (then: look it up).
+  [[nodiscard]] StoredMember* recent(std::string_view id) const noexcept;
   Map<std::int64_t> budgets_;
   std::vector<OutboxMessage> outbox_;
   std::optional<Instant> last_tick_;

@@ -1310,3 +1310,31 @@ TEST_CASE("tiers by a whole-number field compare integers, and give what the met
   const auto huge = compile(program("member.earned", "99.5", "99999999999999999999999"), "huge.rules");
   CHECK_FALSE(engine::compile_program(huge, 1)->tier_field.has_value());
 }
+
+TEST_CASE("a batch whose buffers are reused for other members finds each event's own member") {
+  // The memory store remembers where the members it found for a batch's ids were; the next
+  // batch, in the same buffers, names other members there.
+  auto store = make_memory_store();
+  Engine engine(compile(kBasic, "basic.rules"), store);
+  std::vector<Event> batch(1);
+  Tally tally;
+  batch[0] = parse_event(event("e1", "enroll", "2026-01-01T09:00:00Z", "", "m1"));
+  engine.process(batch, tally);
+  batch[0] = parse_event(purchase("e2", "2026-01-02T10:00:00Z", "10"));  // m1's
+  engine.process(batch, tally);
+  const char* before = batch[0].member.data();
+  batch[0] = parse_event(event("e3", "enroll", "2026-01-03T09:00:00Z", "", "m2"));
+  REQUIRE(batch[0].member.data() == before);  // the same buffer, another member
+  engine.process(batch, tally);
+  batch[0] = parse_event(event("e4", "purchase", "2026-01-04T10:00:00Z", R"("amount":"20")", "m2"));
+  engine.process(batch, tally);
+  CHECK(tally.applied == 4);
+  CHECK(tally.rejected == 0);
+  const auto m1 = store->load_member("m1");
+  const auto m2 = store->load_member("m2");
+  REQUIRE(m1.has_value());
+  REQUIRE(m2.has_value());
+  CHECK(m1->purchases == 1);
+  CHECK(m2->purchases == 1);
+  CHECK(m2->spend == Decimal::parse("20"));
+}
