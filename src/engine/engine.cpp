@@ -166,7 +166,7 @@ class EventRun {
     const auto& settings = checked_.settings;
 
     MemberState* member = tx_.find_member(event_.member);
-    if (member != nullptr) history_.bring_up_to_date(*member, p_);
+    if (member != nullptr) history_.bring_up_to_date(tx_, *member, p_);
     if (event_.kind == EventKind::enroll) {
       if (member != nullptr) reject(fmt::format("member '{}' is already enrolled", event_.member));
       bind(event_);
@@ -225,7 +225,7 @@ class EventRun {
     const Instant t = event_.time;
     member_ = tx_.find_member(event_.member);
     if (member_ == nullptr) reject(fmt::format("unknown member '{}'", event_.member));
-    history_.bring_up_to_date(*member_, p_);
+    history_.bring_up_to_date(tx_, *member_, p_);
     member_->ledger.settle(t);
     std::int64_t expired = member_->ledger.expire(t, origin());
     if (expired > 0) {
@@ -341,6 +341,7 @@ class EventRun {
 
   // A profile event: its rules saw the member before the change; now the change.
   void update_profile() {
+    tx_.will_change_profile(*member_);
     const auto& declared = checked_.tree.member_attributes;
     for (std::uint32_t i = 0; i < declared.size(); ++i) {
       if (event_.profile_field(declared[i].name.name) != nullptr) {
@@ -628,6 +629,7 @@ class EventRun {
         case language::ActionKind::set:
           effect.kind = EffectKind::set;
           effect.value = engine::value_json(p_, plan.value);
+          tx_.will_change_profile(*member_);
           member_->attributes[details.attribute] = plan.value;
           break;
         case language::ActionKind::emit: {
@@ -1015,7 +1017,7 @@ Outcome Engine::Impl::host_operation(std::string_view member_id, std::int64_t po
   }
   MemberState* member = tx->find_member(member_id);
   if (member == nullptr) throw EventError(fmt::format("unknown member '{}'", member_id));
-  history.bring_up_to_date(*member, compiled);
+  history.bring_up_to_date(*tx, *member, compiled);
   if (member->last_entry_at && at < *member->last_entry_at) {
     throw EventError(fmt::format("{} is before the member's latest ledger entry, at {}",
                                  at.to_string(), member->last_entry_at->to_string()));

@@ -96,6 +96,15 @@ class ProgramHistory {
     return it == versions_.end() ? nullptr : it->second;
   }
 
+  /// bring_up_to_date() for a member that `tx` changes in place: the transaction is told
+  /// first that its profile changes (only when the version differs: most events change none).
+  void bring_up_to_date(store::Transaction& tx, MemberState& member,
+                        const CompiledProgram& to) const {
+    if (member.program_version == to.version) return;
+    tx.will_change_profile(member);
+    bring_up_to_date(member, to);
+  }
+
   /// Moves `member` from the layout of its program version to `to`'s, matching attributes,
   /// tier and stage by name (an attribute whose type changed, or a tier or stage that is gone,
   /// becomes none).

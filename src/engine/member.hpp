@@ -31,10 +31,21 @@ struct RuleUse {
   std::vector<Instant> fired_at;    // ascending; trimmed to the limit's window
 };
 
-/// Everything about a member but its id and its points: what a store's transaction copies
-/// aside to put back on rollback (the id never changes, and the ledger journals its own
-/// changes instead).
-struct MemberFields {
+/// A member's profile: its declared attributes and the profile keys the program does not
+/// declare. Enroll and profile events, `set` actions and a program change write it; most events
+/// only read it, so a store's transaction keeps it aside for a rollback only once told it is
+/// about to change (Transaction::will_change_profile).
+struct MemberProfile {
+  /// Declared attributes by their index in the `member` section (none when absent).
+  std::vector<Value> attributes;
+  /// Profile keys the program does not declare, kept as given (sorted by name).
+  std::vector<Attribute> extra_profile;
+};
+
+/// A member's standing: everything about it but its id, its profile and its points. What a
+/// store's transaction copies aside for every member it changes, to put back on rollback (the
+/// id never changes, and the ledger journals its own changes instead).
+struct MemberStanding {
   Instant enrolled_at;
   std::uint32_t program_version = 0;   // the version whose layout the indices below follow
   std::optional<std::uint32_t> tier;   // index in the program's tiers; nullopt: none
@@ -43,10 +54,6 @@ struct MemberFields {
   std::optional<std::uint32_t> stage;  // index in the program's lifecycle; nullopt: none
   Instant stage_since;
 
-  /// Declared attributes by their index in the `member` section (none when absent).
-  std::vector<Value> attributes;
-  /// Profile keys the program does not declare, kept as given (sorted by name).
-  std::vector<Attribute> extra_profile;
   /// Tags, sorted.
   std::vector<std::string> tags;
 
@@ -65,6 +72,9 @@ struct MemberFields {
     return std::binary_search(tags.begin(), tags.end(), tag);
   }
 };
+
+/// Everything about a member but its id and its points.
+struct MemberFields : MemberStanding, MemberProfile {};
 
 struct MemberState : MemberFields {
   std::string id;

@@ -24,7 +24,9 @@ class MemberJournal {
   struct Entry {
     engine::MemberState* state = nullptr;
     bool created = false;                 // by this transaction: a rollback removes it
-    engine::MemberFields before;          // its fields before the transaction (unless created)
+    bool profile_kept = false;            // profile_before holds its profile (save_profile())
+    engine::MemberStanding before;        // its standing before the transaction (unless created)
+    engine::MemberProfile profile_before;  // its profile before, once profile_kept
     engine::Ledger::Workspace workspace;  // lent to its ledger while it takes part
     Slot slot;                            // the backend's
   };
@@ -37,12 +39,29 @@ class MemberJournal {
     return nullptr;
   }
 
-  /// Starts changing a member that exists: its fields are kept as they are (assigned, so the
-  /// copy reuses its capacity), and its ledger journals its own changes.
+  /// Starts changing a member that exists: its standing is kept as it is (assigned, so the
+  /// copy reuses its capacity), its profile once save_profile() is called, and its ledger
+  /// journals its own changes.
   Entry& add(engine::MemberState& state) {
     Entry& entry = spare();
-    entry.before = static_cast<const engine::MemberFields&>(state);  // may throw: not added yet
+    entry.before = static_cast<const engine::MemberStanding&>(state);  // may throw: not added
+    entry.profile_kept = false;
     return added(entry, state, false);
+  }
+
+  /// Keeps `state`'s profile as it is now, to put back on rollback, unless this transaction
+  /// kept it already or created the member: call it before changing the profile of a member
+  /// this transaction has. May throw (it allocates); then nothing changed.
+  void save_profile(engine::MemberState& state) {
+    for (std::size_t i = 0; i < count_; ++i) {
+      Entry& entry = entries_[i];
+      if (entry.state != &state) continue;
+      if (!entry.created && !entry.profile_kept) {
+        entry.profile_before = static_cast<const engine::MemberProfile&>(state);
+        entry.profile_kept = true;
+      }
+      return;
+    }
   }
 
   /// Starts a member this transaction creates.
@@ -80,7 +99,8 @@ class MemberJournal {
       engine::MemberState& state = *entry.state;
       state.ledger.rollback_journal();  // down to the entries it held at rest: none
       state.ledger.swap_workspace(entry.workspace);
-      static_cast<engine::MemberFields&>(state) = entry.before;
+      static_cast<engine::MemberStanding&>(state) = entry.before;
+      if (entry.profile_kept) static_cast<engine::MemberProfile&>(state) = entry.profile_before;
     }
     count_ = 0;
   }

@@ -209,6 +209,9 @@ class MemoryTransaction final : public BufferedTransaction {
     journal_.add(found->state).slot = found;
     return &found->state;
   }
+  void will_change_profile(engine::MemberState& member) override {
+    journal_.save_profile(member);
+  }
   engine::MemberState& create_member(std::string_view id) override {
     auto [it, added] = store_.members_.try_emplace(std::string(id));
     if (added) it->second = std::make_unique<MemoryStore::StoredMember>();

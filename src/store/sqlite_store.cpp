@@ -261,6 +261,9 @@ class SqliteTransaction final : public BufferedTransaction {
     touched.member = &member;
     return &member.state;
   }
+  void will_change_profile(engine::MemberState& member) override {
+    journal_.save_profile(member);
+  }
   engine::MemberState& create_member(std::string_view id) override {
     auto [it, added] = store_.members_.try_emplace(std::string(id));
     it->second.state.id.assign(id);

@@ -87,6 +87,11 @@ class Transaction {
   virtual engine::MemberState* find_member(std::string_view id) = 0;
   /// A new member's working copy (the caller fills it in).
   virtual engine::MemberState& create_member(std::string_view id) = 0;
+  /// Told before the engine changes the profile (attributes, extra profile keys) of a member
+  /// this transaction found: a store that changes members in place keeps the profile aside
+  /// then, to put back on rollback. (Most events never change a profile: the copy is not made
+  /// for them.)
+  virtual void will_change_profile(engine::MemberState& member) = 0;
 
   /// The record of a purchase, or null.
   virtual PurchaseRecord* find_purchase(std::string_view id) = 0;

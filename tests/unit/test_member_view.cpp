@@ -385,3 +385,74 @@ TEST_CASE("effect kinds and verdicts have their JSON and text names") {
   CHECK(verdict_text(Verdict::inactive) == "outside active");
   CHECK(verdict_text(Verdict::after_stop) == "after stop");
 }
+
+TEST_CASE("a rejected event puts back the profile it changed, on either store") {
+  // The profile is kept aside only when the engine says it will change: by a profile event, a
+  // `set` action, or a program whose member layout differs.
+  const char* v1 = R"(program "P"
+member {
+  divisor: number optional
+  segment: string optional
+}
+tiers by 100 / member.divisor {
+  low from 0
+  high from 50
+}
+rule zero on purchase when event.amount == 13 {
+  set member.divisor = 0
+}
+rule named on purchase {
+  set member.segment = "buyer"
+}
+)";
+  // Version 2 puts an attribute first (every index moves) and fails on any purchase.
+  const char* v2 = R"(program "P2"
+member {
+  extra: string optional
+  divisor: number optional
+  segment: string optional
+}
+rule broken on purchase {
+  award 10 / (member.divisor - 1) points
+}
+)";
+  const auto db = std::filesystem::temp_directory_path() /
+                  ("loyalty_profile_" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(db);
+  for (const bool sqlite : {false, true}) {
+    CAPTURE(sqlite);
+    auto store = sqlite ? open_sqlite_store(db.string()) : make_memory_store();
+    Engine engine(compile(v1, "v1.rules"), store);
+    REQUIRE(engine.process(E(R"({"id":"e1","type":"enroll","member":"m1","time":"2026-01-01T09:00:00Z","profile":{"divisor":1,"segment":"new"}})")).status == Status::applied);
+    auto profile_of = [&] {
+      const auto m = store->load_member("m1");
+      REQUIRE(m.has_value());
+      REQUIRE(m->attributes.size() == 2);
+      return std::pair(m->attributes[0], m->attributes[1]);
+    };
+    const auto kept = std::pair(engine::Value::of(Decimal(1)), engine::Value::of("new"));
+    REQUIRE(profile_of() == kept);
+    // A profile event whose new divisor makes the tier's metric fail.
+    Outcome failed = engine.process(E(R"({"id":"e2","type":"profile","member":"m1","time":"2026-01-02T09:00:00Z","profile":{"divisor":0,"segment":"changed"}})"));
+    CHECK(failed.status == Status::rejected);
+    CHECK(failed.reason.find("division by zero") != std::string::npos);
+    CHECK(profile_of() == kept);
+    // A purchase whose `set` actions do the same.
+    failed = engine.process(E(R"({"id":"e3","type":"purchase","member":"m1","time":"2026-01-03T09:00:00Z","amount":"13"})"));
+    CHECK(failed.status == Status::rejected);
+    CHECK(profile_of() == kept);
+    // A program whose layout differs, then a purchase it rejects: the member keeps version 1's
+    // layout and version.
+    engine.replace_program(compile(v2, "v2.rules"));
+    failed = engine.process(E(R"({"id":"e4","type":"purchase","member":"m1","time":"2026-01-04T09:00:00Z","amount":"5"})"));
+    CHECK(failed.status == Status::rejected);
+    CHECK(profile_of() == kept);
+    CHECK(store->load_member("m1")->program_version == 1u);
+    // And an event that succeeds under version 1 changes it for good.
+    engine.replace_program(compile(v1, "v1.rules"));
+    CHECK(engine.process(E(R"({"id":"e5","type":"purchase","member":"m1","time":"2026-01-05T09:00:00Z","amount":"5"})")).status == Status::applied);
+    CHECK(profile_of() == std::pair(engine::Value::of(Decimal(1)), engine::Value::of("buyer")));
+    store.reset();
+  }
+  std::filesystem::remove(db);
+}
