@@ -125,10 +125,8 @@ std::optional<std::uint32_t> level_of_code(const CompiledProgram& p, EffectKind 
   return code - 1;
 }
 
-// Format 1, as written before 2026-11-25: every field in full, tiers and stages by name.
-void decode_record_v1(Reader& r, std::string_view bytes, const CompiledProgram& program,
-                      DecodedOutcome& out) {
-  OutcomeRecord& record = out.record;
+// What both formats write first: status, program version, member, points and pending points.
+void read_head(Reader& r, OutcomeRecord& record) {
   const std::uint8_t status = r.byte();
   if (status > static_cast<std::uint8_t>(Status::rejected)) Reader::corrupt();
   record.status = static_cast<Status>(status);
@@ -136,11 +134,24 @@ void decode_record_v1(Reader& r, std::string_view bytes, const CompiledProgram& 
   record.member = r.text();
   record.points = r.signed_varint();
   record.pending_points = r.signed_varint();
+}
+
+// The effects or traces a record says it has: never more than its bytes (each takes one).
+std::uint64_t read_count(Reader& r, std::string_view bytes) {
+  const std::uint64_t count = r.varint();
+  if (count > bytes.size()) Reader::corrupt();
+  return count;
+}
+
+// Format 1, as written before 2026-11-25: every field in full, tiers and stages by name.
+void decode_record_v1(Reader& r, std::string_view bytes, const CompiledProgram& program,
+                      DecodedOutcome& out) {
+  OutcomeRecord& record = out.record;
+  read_head(r, record);
   record.tier = level_index(program, EffectKind::tier_change, r.text());
   record.stage = level_index(program, EffectKind::stage_change, r.text());
   const auto& rules = program.checked->tree.rules;
-  const std::uint64_t effects = r.varint();
-  if (effects > bytes.size()) Reader::corrupt();
+  const std::uint64_t effects = read_count(r, bytes);
   // Every field of every effect is written below, so the effects' strings keep their buffers.
   out.effects.resize(effects);
   for (EffectRecord& e : out.effects) {
@@ -176,8 +187,7 @@ void decode_record_v1(Reader& r, std::string_view bytes, const CompiledProgram& 
       e.to = level_index(program, e.kind, r.text());
     }
   }
-  const std::uint64_t traces = r.varint();
-  if (traces > bytes.size()) Reader::corrupt();
+  const std::uint64_t traces = read_count(r, bytes);
   out.traces.resize(traces);
   for (TraceRecord& trace : out.traces) {
     trace.rule = r.index();
@@ -193,18 +203,11 @@ void decode_record_v1(Reader& r, std::string_view bytes, const CompiledProgram& 
 void decode_record_v2(Reader& r, std::string_view bytes, const CompiledProgram& program,
                       DecodedOutcome& out) {
   OutcomeRecord& record = out.record;
-  const std::uint8_t status = r.byte();
-  if (status > static_cast<std::uint8_t>(Status::rejected)) Reader::corrupt();
-  record.status = static_cast<Status>(status);
-  record.program_version = r.index();
-  record.member = r.text();
-  record.points = r.signed_varint();
-  record.pending_points = r.signed_varint();
+  read_head(r, record);
   record.tier = level_of_code(program, EffectKind::tier_change, r.index());
   record.stage = level_of_code(program, EffectKind::stage_change, r.index());
   const auto& rules = program.checked->tree.rules;
-  const std::uint64_t effects = r.varint();
-  if (effects > bytes.size()) Reader::corrupt();
+  const std::uint64_t effects = read_count(r, bytes);
   out.effects.resize(effects);
   std::optional<Instant> last_available;
   for (EffectRecord& e : out.effects) {
@@ -255,8 +258,7 @@ void decode_record_v2(Reader& r, std::string_view bytes, const CompiledProgram& 
       e.to = level_of_code(program, e.kind, r.index());
     }
   }
-  const std::uint64_t traces = r.varint();
-  if (traces > bytes.size()) Reader::corrupt();
+  const std::uint64_t traces = read_count(r, bytes);
   out.traces.resize(traces);
   for (TraceRecord& trace : out.traces) {
     const std::uint64_t word = r.varint();
