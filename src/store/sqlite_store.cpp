@@ -41,6 +41,10 @@ using sqlite::Statement;
 // Bytes of member_log that make the next batch commit merge it into members: the most a reader
 // without the cache scans to find a member's state.
 constexpr std::uint64_t kMergeBytes = std::uint64_t{64} << 20;
+// What a member_log row costs beyond its record in the file (its seq, member key, record
+// header and cell pointer), counted towards kMergeBytes: with records of 30 to 60 bytes, the
+// rows' own bytes decide how large the log grows.
+constexpr std::uint64_t kLogRowBytes = 16;
 // Bytes the batch's Redo keeps at most: past them, the batch's savepoint moves on.
 constexpr std::size_t kRedoBytes = std::size_t{8} << 20;
 // Pages a backup step copies; between steps other connections write freely.
@@ -389,9 +393,10 @@ class SqliteTransaction final : public BufferedTransaction {
         sqlite::encode_member(member.state, previous, encoded_);
         row(sql.insert_member).integer(touched.key).text(member.state.id).blob(encoded_).run();
       } else {
-        sqlite::encode_changes(member.state, previous, changed_lots_, encoded_);
+        sqlite::encode_changes(member.state, previous, entry.profile_kept, changed_lots_,
+                               encoded_);
         row(sql.log_member).integer(touched.key).blob(encoded_).run();
-        counters.log_bytes += encoded_.size();
+        counters.log_bytes += encoded_.size() + kLogRowBytes;
       }
     }
   }

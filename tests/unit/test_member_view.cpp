@@ -452,6 +452,15 @@ rule broken on purchase {
     engine.replace_program(compile(v1, "v1.rules"));
     CHECK(engine.process(E(R"({"id":"e5","type":"purchase","member":"m1","time":"2026-01-05T09:00:00Z","amount":"5"})")).status == Status::applied);
     CHECK(profile_of() == std::pair(engine::Value::of(Decimal(1)), engine::Value::of("buyer")));
+    CHECK(engine.process(E(R"({"id":"e6","type":"profile","member":"m1","time":"2026-01-06T09:00:00Z","profile":{"divisor":2}})")).status == Status::applied);
+    CHECK(engine.process(E(R"({"id":"e7","type":"purchase","member":"m1","time":"2026-01-07T09:00:00Z","amount":"5"})")).status == Status::applied);
+    const auto changed = std::pair(engine::Value::of(Decimal(2)), engine::Value::of("buyer"));
+    CHECK(profile_of() == changed);
+    if (sqlite) {  // what the file holds: the changes that wrote the profile and those that did not
+      engine.flush();
+      store = open_sqlite_store(db.string());
+      CHECK(profile_of() == changed);
+    }
     store.reset();
   }
   std::filesystem::remove(db);

@@ -37,6 +37,7 @@ enum : std::uint8_t {
   kLastPurchaseAt = 8,
   kLastDaily = 16,
   kLastEntryAt = 32,
+  kSameProfile = 64,  // change records only: the profile is the state's before (not written)
 };
 
 // How a lot differs from the plainest one: what follows, and what is implied.
@@ -124,11 +125,14 @@ Instant read_time(ByteReader& r) {
   return Instant::from_seconds(r.signed_varint());
 }
 
-void write_fields(ByteWriter& w, const engine::MemberFields& m) {
+// `profile`: whether the attributes and extra profile keys are written (else the record says
+// they are the ones before).
+void write_fields(ByteWriter& w, const engine::MemberFields& m, bool profile) {
   const std::uint8_t present = (m.tier ? kTier : 0) | (m.tier_kept_until ? kTierKeptUntil : 0) |
                                (m.stage ? kStage : 0) | (m.last_purchase_at ? kLastPurchaseAt : 0) |
                                (m.last_daily ? kLastDaily : 0) |
-                               (m.last_entry_at ? kLastEntryAt : 0);
+                               (m.last_entry_at ? kLastEntryAt : 0) |
+                               (profile ? 0 : kSameProfile);
   w.byte(present);
   write_time(w, m.enrolled_at);
   w.varint(m.program_version);
@@ -137,12 +141,14 @@ void write_fields(ByteWriter& w, const engine::MemberFields& m) {
   if (m.tier_kept_until) write_time(w, *m.tier_kept_until);
   if (m.stage) w.varint(*m.stage);
   write_time(w, m.stage_since);
-  w.varint(m.attributes.size());
-  for (const Value& value : m.attributes) write_value(w, value);
-  w.varint(m.extra_profile.size());
-  for (const Attribute& attribute : m.extra_profile) {
-    w.text(attribute.name);
-    write_field(w, attribute.value);
+  if (profile) {
+    w.varint(m.attributes.size());
+    for (const Value& value : m.attributes) write_value(w, value);
+    w.varint(m.extra_profile.size());
+    for (const Attribute& attribute : m.extra_profile) {
+      w.text(attribute.name);
+      write_field(w, attribute.value);
+    }
   }
   w.varint(m.tags.size());
   for (const std::string& tag : m.tags) w.text(tag);
@@ -167,8 +173,10 @@ void write_fields(ByteWriter& w, const engine::MemberFields& m) {
   }
 }
 
-void read_fields(ByteReader& r, engine::MemberFields& m) {
+// `changes`: reading a change record, onto the state before it (which may keep its profile).
+void read_fields(ByteReader& r, engine::MemberFields& m, bool changes) {
   const std::uint8_t present = r.byte();
+  if ((present & kSameProfile) != 0 && !changes) ByteReader::corrupt();
   m.enrolled_at = read_time(r);
   m.program_version = r.index();
   m.tier = (present & kTier) != 0 ? std::optional(r.index()) : std::nullopt;
@@ -176,12 +184,14 @@ void read_fields(ByteReader& r, engine::MemberFields& m) {
   m.tier_kept_until = (present & kTierKeptUntil) != 0 ? std::optional(read_time(r)) : std::nullopt;
   m.stage = (present & kStage) != 0 ? std::optional(r.index()) : std::nullopt;
   m.stage_since = read_time(r);
-  m.attributes.resize(r.varint());
-  for (Value& value : m.attributes) value = read_value(r);
-  m.extra_profile.resize(r.varint());
-  for (Attribute& attribute : m.extra_profile) {
-    attribute.name = r.text();
-    attribute.value = read_field(r);
+  if ((present & kSameProfile) == 0) {
+    m.attributes.resize(r.varint());
+    for (Value& value : m.attributes) value = read_value(r);
+    m.extra_profile.resize(r.varint());
+    for (Attribute& attribute : m.extra_profile) {
+      attribute.name = r.text();
+      attribute.value = read_field(r);
+    }
   }
   m.tags.resize(r.varint());
   for (std::string& tag : m.tags) tag = r.text();
@@ -285,12 +295,12 @@ ReadLots read_lots(ByteReader& r) {
 // The parts of both forms: the form, the latest entry, the fields, debt and next lot id, then
 // `lots` (in increasing id).
 void encode(std::uint8_t form, const engine::MemberState& member, std::int64_t last_entry,
-            std::span<const engine::Lot* const> lots, std::string& out) {
+            std::span<const engine::Lot* const> lots, bool profile, std::string& out) {
   const engine::Ledger& ledger = member.ledger;
   ByteWriter w(out);
   w.byte(form);
   w.signed_varint(last_entry);
-  write_fields(w, member);
+  write_fields(w, member, profile);
   w.signed_varint(ledger.debt());
   w.varint(ledger.next_lot_id());
   write_lots(w, ledger, lots);
@@ -305,7 +315,7 @@ std::int64_t decode(std::uint8_t form, std::string_view bytes, engine::MemberSta
   try {
     if (r.byte() != form) ByteReader::corrupt();
     const std::int64_t last_entry = r.signed_varint();
-    read_fields(r, member);
+    read_fields(r, member, form == kChanges);
     const std::int64_t debt = r.signed_varint();
     const std::uint64_t next_lot_id = r.varint();
     ReadLots read = lots(read_lots(r));
@@ -351,13 +361,13 @@ void encode_member(const engine::MemberState& member, std::int64_t last_entry, s
   for (const engine::Lot& lot : member.ledger.lots()) {
     if (lot.remaining != 0) lots.push_back(&lot);
   }
-  encode(kState, member, last_entry, lots, out);
+  encode(kState, member, last_entry, lots, true, out);
 }
 
-void encode_changes(const engine::MemberState& member, std::int64_t last_entry,
+void encode_changes(const engine::MemberState& member, std::int64_t last_entry, bool profile,
                     std::vector<const engine::Lot*>& lots, std::string& out) {
   member.ledger.changed_lots(lots);
-  encode(kChanges, member, last_entry, lots, out);
+  encode(kChanges, member, last_entry, lots, profile, out);
 }
 
 std::int64_t decode_member(std::string_view bytes, engine::MemberState& member) {

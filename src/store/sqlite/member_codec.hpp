@@ -3,8 +3,8 @@
 // - a state (the `state` of members): every MemberFields field, the ledger's lots with points
 //   left, its debt and next lot id, and the seq of the member's latest ledger entry;
 // - a change record (the `state` of member_log): the same but only the lots an event created
-//   or changed, to apply to the state before it. An event's record stays small however many
-//   lots the member holds.
+//   or changed, and the profile only when the event changed it, to apply to the state before
+//   it. An event's record stays small however many lots the member holds.
 // Not the entries: they are rows of their own, in a third form (encode_entries): the entries
 // one event made for one member, as one value.
 //
@@ -27,9 +27,10 @@ namespace loyalty::store::sqlite {
 void encode_member(const engine::MemberState& member, std::int64_t last_entry, std::string& out);
 
 /// Appends a change record of `member`, whose ledger journals the transaction that changed
-/// it: its fields, and the lots created (with points left) or changed since the journal began
+/// it: its fields (its profile only when `profile`: else the record says it is unchanged), and
+/// the lots created (with points left) or changed since the journal began
 /// (Ledger::changed_lots). `lots` is working space, its capacity reused.
-void encode_changes(const engine::MemberState& member, std::int64_t last_entry,
+void encode_changes(const engine::MemberState& member, std::int64_t last_entry, bool profile,
                     std::vector<const engine::Lot*>& lots, std::string& out);
 
 /// Decodes a state into `member` (all but its id; its ledger without entries); returns the seq
