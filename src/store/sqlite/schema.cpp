@@ -6,8 +6,9 @@
 //               ledger's lots with points left, its debt and next lot id, and the seq of the
 //               member's latest entry.
 //   member_log  seq INTEGER PRIMARY KEY, member (members.key), state BLOB
-//               Change records, appended by every commit that changes a member: its fields and
-//               the lots the event made or changed (member_codec.hpp). A write at the end of
+//               Change records, appended by every commit that changes a member: its fields
+//               (its profile only when the event changed it: since version 4) and the lots
+//               the event made or changed (member_codec.hpp). A write at the end of
 //               the file, not one in the middle of members for each event. A member's state is
 //               its row in members with its rows here applied in seq order. The log is merged
 //               into members when it passes 64 MiB and when a store closes.
