@@ -37,13 +37,14 @@ Arena::Ref Arena::append(std::string_view head, std::string_view bytes) {
     if (v < 0x80) break;
   }
   const std::size_t whole = prefix_size + size;
-  if (used_ + whole > kBlock || blocks_.empty()) {
-    // Not zeroed (make_unique would write the whole block before anything is appended).
-    blocks_.push_back(std::make_unique_for_overwrite<char[]>(std::max(kBlock, whole)));
+  if (blocks_.empty() || used_ + whole > blocks_.back().size) {
+    const std::size_t block_size = std::max(kBlock, whole);
+    blocks_.reserve(blocks_.size() + 1);  // so that the block cannot leak
+    blocks_.push_back(Block{static_cast<char*>(core::allocate_block(block_size)), block_size});
     used_ = 0;
   }
   const Ref ref = (static_cast<Ref>(blocks_.size() - 1) << 32) | used_;
-  char* out = blocks_.back().get() + used_;
+  char* out = blocks_.back().data + used_;
   out = std::copy(prefix, prefix + prefix_size, out);
   out = std::copy(head.begin(), head.end(), out);
   std::copy(bytes.begin(), bytes.end(), out);
@@ -51,15 +52,8 @@ Arena::Ref Arena::append(std::string_view head, std::string_view bytes) {
   return ref;
 }
 
-std::string_view Arena::view(Ref ref) const noexcept {
-  const char* p = blocks_[ref >> 32].get() + (ref & 0xFFFFFFFFu);
-  std::uint64_t size = 0;
-  for (int shift = 0;; shift += 7) {
-    const auto byte = static_cast<unsigned char>(*p++);
-    size |= std::uint64_t{byte & 0x7fu} << shift;
-    if (byte < 0x80) break;
-  }
-  return {p, size};
+Arena::~Arena() {
+  for (const Block& block : blocks_) core::free_block(block.data, block.size);
 }
 
 const MemoryStore::StoredRecord& MemoryStore::record(Records& records, std::string_view id) {

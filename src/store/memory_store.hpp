@@ -13,6 +13,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
+#include "core/large_blocks.hpp"
 #include "store/store.hpp"
 
 namespace loyalty::store {
@@ -22,20 +23,38 @@ class MemoryTransaction;
 /// The hash of a member or event id in the memory store's tables.
 std::size_t hash_id(std::string_view id) noexcept;
 
-/// Byte strings appended into large blocks and never moved: a view of one stays valid. Each is
-/// named by a Ref of 8 bytes (its block and offset; its size is written before it).
+/// Byte strings appended into large blocks (core/large_blocks.hpp) and never moved: a view of
+/// one stays valid. Each is named by a Ref of 8 bytes (its block and offset; its size is
+/// written before it).
 class Arena {
  public:
   using Ref = std::uint64_t;
   static constexpr Ref kNone = ~Ref{0};  // no string
+  Arena() = default;
+  ~Arena();
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
   Ref append(std::string_view bytes) { return append(bytes, {}); }
   /// Appends `head` and `bytes` as one string.
   Ref append(std::string_view head, std::string_view bytes);
-  [[nodiscard]] std::string_view view(Ref ref) const noexcept;
+  [[nodiscard]] std::string_view view(Ref ref) const noexcept {
+    const char* p = blocks_[ref >> 32].data + (ref & 0xFFFFFFFFu);
+    std::uint64_t size = 0;
+    for (int shift = 0;; shift += 7) {
+      const auto byte = static_cast<unsigned char>(*p++);
+      size |= std::uint64_t{byte & 0x7fu} << shift;
+      if (byte < 0x80) break;
+    }
+    return {p, size};
+  }
 
  private:
-  static constexpr std::size_t kBlock = std::size_t{1} << 20;
-  std::vector<std::unique_ptr<char[]>> blocks_;
+  static constexpr std::size_t kBlock = core::kLargeBlock;
+  struct Block {
+    char* data;
+    std::size_t size;
+  };
+  std::vector<Block> blocks_;
   std::size_t used_ = kBlock;  // in the last block; full when there is none
 };
 
@@ -69,8 +88,11 @@ class MemoryStore final : public Store {
     using is_transparent = void;
     bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
   };
+  // The tables grow to tens of megabytes and are probed at random: their slots are in large
+  // blocks, huge pages where the system has them.
   template <typename T>
-  using Map = absl::flat_hash_map<std::string, T, Hash, Equal>;
+  using Map = absl::flat_hash_map<std::string, T, Hash, Equal,
+                                  core::LargeBlockAllocator<std::pair<const std::string, T>>>;
 
   struct StoredMember {
     engine::MemberState state;   // its ledger holds lots and debt, no entries
@@ -103,7 +125,8 @@ class MemoryStore final : public Store {
       return id(a) == id(b);
     }
   };
-  using Records = absl::flat_hash_set<StoredRecord, RecordHash, RecordEqual>;
+  using Records = absl::flat_hash_set<StoredRecord, RecordHash, RecordEqual,
+                                      core::LargeBlockAllocator<StoredRecord>>;
   // The record of `id`, added (with no records) if there is none.
   const StoredRecord& record(Records& records, std::string_view id);
 
