@@ -55,6 +55,7 @@ from ._loyalty import (
     TickSummary,
     compile,
     compile_file,
+    set_huge_pages,
 )
 from ._records import install as _install_records
 from ._simulate import RuleCost, Simulation, simulate
@@ -94,5 +95,6 @@ __all__ = [
     "TimeError",
     "compile",
     "compile_file",
+    "set_huge_pages",
     "simulate",
 ]

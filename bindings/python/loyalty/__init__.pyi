@@ -106,6 +106,11 @@ def compile_file(path: PathLike, *, max_expression_depth: int = 64,
                  max_diagnostics: int = 100) -> Program:
     """Compiles the program in a file; raises IoError or RuleError."""
 
+def set_huge_pages(enabled: bool) -> bool:
+    """Whether bulk runs (process_many, process_file, simulate) back the C heap with
+    transparent huge pages as it grows; process-wide, on by default. Returns the setting
+    before."""
+
 # ---------------------------------------------------------------------------- outcomes
 
 class Effect:

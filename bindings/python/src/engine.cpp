@@ -16,6 +16,7 @@
 
 #include "bindings.hpp"
 #include "convert.hpp"
+#include "heap.hpp"
 #include "loyalty/event.hpp"
 #include "loyalty/event_reader.hpp"
 
@@ -443,6 +444,19 @@ void bind_engine(py::module_& module) {
   bind_stores(module);
   bind_engine_class(module);
   module.attr("HAVE_SQLITE") = py::bool_(LOYALTY_PYTHON_SQLITE != 0);
+  heap::note_start();
+  module.def(
+      "set_huge_pages",
+      [](bool enabled) {
+        const bool before = heap::enabled();
+        heap::set_enabled(enabled);
+        return before;
+      },
+      py::arg("enabled"),
+      "Whether process_many and process_file (and simulate) ask the kernel to back the C "
+      "heap with transparent huge pages as it grows, and have malloc grow it 64 MiB at a time "
+      "(both process-wide). On by default: a bulk run is about a third faster. Takes effect "
+      "for heap grown after the call. Returns the setting before.");
 }
 
 }  // namespace loyalty::python

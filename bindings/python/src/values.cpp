@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "bindings.hpp"
+#include "heap.hpp"
 #include "convert.hpp"
 #include "loyalty/member.hpp"
 #include "loyalty/outcome.hpp"
@@ -356,6 +357,7 @@ void EventBatch::unreadable(Engine& engine, RunSummary& summary, Reject reject) 
 void EventBatch::send(Engine& engine, RunSummary& summary) {
   const std::span<const Event> events(events_.data(), held_);
   held_ = 0;  // sent, even when the store fails: a failed batch is not tried again
+  heap::advise();  // what the last batch grew of the heap, before more of it is touched
   engine.process(events, summary.tally, [&](std::size_t i, const std::string& reason) {
     Reject& where = where_[i];
     where.event = events[i].id;

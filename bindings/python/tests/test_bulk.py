@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import threading
 import time
@@ -13,7 +14,7 @@ from typing import Any, Iterator
 import pytest
 
 import loyalty
-from conftest import RETAIL_10K, RETAIL_10K_CHECKSUM, checksum, enroll, purchase
+from conftest import RETAIL_10K, RETAIL_10K_CHECKSUM, RETAIL_RULES, checksum, enroll, purchase
 
 
 def test_process_many_counts_and_lists_rejects(shop: loyalty.Engine) -> None:
@@ -212,3 +213,36 @@ def test_threads_share_one_engine_safely(retail: loyalty.Program) -> None:
     stats = engine.stats("2026-02-01T00:00:00Z")
     assert stats["events"] == 4 + 8000
     assert stats["points_total"] == 4 * (500 + 2000 * 50)
+
+
+HEAP_FLAGS = """
+import sys, loyalty
+if sys.argv[3] == "off":
+    print(loyalty.set_huge_pages(False), loyalty.set_huge_pages(False))
+engine = loyalty.Engine(loyalty.compile_file(sys.argv[1]))
+assert engine.process_file(sys.argv[2]).applied == 10000
+# The VmFlags of each mapping of the C heap ([heap]) in /proc/self/smaps.
+inside = False
+for line in open("/proc/self/smaps"):
+    fields = line.split()
+    if "-" in fields[0] and not fields[0].endswith(":"):
+        inside = fields[-1] == "[heap]"
+    elif inside and fields[0] == "VmFlags:":
+        print(" ".join(fields[1:]))
+"""
+
+
+@pytest.mark.skipif(not Path("/sys/kernel/mm/transparent_hugepage/enabled").exists(),
+                    reason="a system without transparent huge pages (Linux only)")
+def test_bulk_runs_ask_for_huge_pages_unless_told_not_to(retail: loyalty.Program) -> None:
+    # Each run in a fresh interpreter: the setting, and the heap, are the process's.
+    def heap_flags(setting: str) -> list[str]:
+        result = subprocess.run([sys.executable, "-c", HEAP_FLAGS, str(RETAIL_RULES),
+                                 str(RETAIL_10K), setting],
+                                check=True, capture_output=True, text=True)
+        return result.stdout.splitlines()
+    on = heap_flags("on")
+    assert any("hg" in flags.split() for flags in on), on  # MADV_HUGEPAGE
+    off = heap_flags("off")
+    assert off[0] == "True False"  # set_huge_pages returns the setting before
+    assert off[1:] and not any("hg" in flags.split() for flags in off[1:]), off
