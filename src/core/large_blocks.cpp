@@ -13,7 +13,7 @@ namespace loyalty::core {
 
 namespace {
 
-// What a large block takes: whole huge pages.
+// What a large block takes: whole huge pages, so that no other allocation shares them.
 std::size_t mapped_size(std::size_t bytes) noexcept {
   return (bytes + kLargeBlock - 1) & ~(kLargeBlock - 1);
 }
@@ -26,20 +26,12 @@ bool is_large_block(std::size_t bytes) noexcept {
 
 #if LOYALTY_LARGE_BLOCKS
 
+// From the host's allocator, aligned (so that what it keeps when the block is freed, it gives
+// back for the next: memory it has faulted in already), then advised.
 void* allocate_block(std::size_t bytes) {
   if (!is_large_block(bytes)) return ::operator new(bytes);
   const std::size_t size = mapped_size(bytes);
-  // A huge page more than needed, then the unaligned head and the tail given back: the block
-  // starts on a 2 MiB boundary, so that all of it can be huge pages.
-  const std::size_t span = size + kLargeBlock;
-  void* mapped = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mapped == MAP_FAILED) throw std::bad_alloc();
-  const auto start = reinterpret_cast<std::uintptr_t>(mapped);
-  const std::uintptr_t aligned = (start + kLargeBlock - 1) & ~(std::uintptr_t{kLargeBlock} - 1);
-  if (aligned > start) ::munmap(mapped, aligned - start);
-  const std::uintptr_t end = start + span;
-  if (end > aligned + size) ::munmap(reinterpret_cast<void*>(aligned + size), end - aligned - size);
-  void* block = reinterpret_cast<void*>(aligned);
+  void* block = ::operator new(size, std::align_val_t{kLargeBlock});
   // Advice only: without transparent huge pages the block stays in 4 KiB pages, and works.
   (void)::madvise(block, size, MADV_HUGEPAGE);
   return block;
@@ -51,7 +43,7 @@ void free_block(void* block, std::size_t bytes) noexcept {
     ::operator delete(block, bytes);
     return;
   }
-  ::munmap(block, mapped_size(bytes));
+  ::operator delete(block, mapped_size(bytes), std::align_val_t{kLargeBlock});
 }
 
 #else

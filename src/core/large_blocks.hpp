@@ -1,27 +1,27 @@
 #pragma once
-// Large blocks of memory straight from the kernel, backed by transparent huge pages where the
-// system allows it.
+// Large blocks of memory, backed by transparent huge pages where the system allows it.
 //
 // The memory store's big tables (a slot per event ever seen, a slot per member) are probed at
 // random, once or twice an event: with 4 KiB pages nearly every probe of a table of tens of
 // megabytes misses the TLB, and a first run also takes a page fault every 4 KiB. A block of
-// 2 MiB or more taken here is aligned to 2 MiB and marked MADV_HUGEPAGE, so that the kernel
-// backs it with 2 MiB pages when transparent huge pages are enabled ("always" or "madvise"),
-// whatever allocator the host uses. Smaller blocks, and systems without mmap, use operator new.
+// 2 MiB or more taken here is whole huge pages from the host's allocator, aligned to 2 MiB,
+// and marked MADV_HUGEPAGE, so that the kernel backs it with 2 MiB pages when transparent
+// huge pages are enabled ("always" or "madvise"), whatever allocator the host uses (glibc's
+// does not ask for them by itself). Freed, it goes back to that allocator, which reuses it.
 
 #include <cstddef>
 #include <new>
 
 namespace loyalty::core {
 
-/// Blocks from this size up are mapped on their own; smaller ones come from operator new.
+/// Blocks from this size up are advised; smaller ones are plain operator new.
 inline constexpr std::size_t kLargeBlock = std::size_t{2} << 20;
 
 /// `bytes` of memory aligned to at least alignof(std::max_align_t); throws std::bad_alloc.
 void* allocate_block(std::size_t bytes);
 /// Frees a block of allocate_block(bytes), given the same `bytes`.
 void free_block(void* block, std::size_t bytes) noexcept;
-/// True when a block of `bytes` is mapped on its own and asked for huge pages (for tests).
+/// True when a block of `bytes` is aligned to 2 MiB and asked for huge pages (for tests).
 bool is_large_block(std::size_t bytes) noexcept;
 
 /// A standard allocator on allocate_block, for containers that may grow large.
