@@ -23,7 +23,14 @@ enum class Rounding : std::uint8_t {
 
 namespace detail {
 struct WideDecimal;  // the Boost.Multiprecision coefficient of a wide value, defined in src/
-}
+
+// 10^0 ..= 10^18: the powers that scale an inline coefficient in the inline fast paths below.
+inline constexpr std::int64_t kPow10Small[19] = {
+    1, 10, 100, 1'000, 10'000, 100'000, 1'000'000, 10'000'000, 100'000'000, 1'000'000'000,
+    10'000'000'000, 100'000'000'000, 1'000'000'000'000, 10'000'000'000'000,
+    100'000'000'000'000, 1'000'000'000'000'000, 10'000'000'000'000'000,
+    100'000'000'000'000'000, 1'000'000'000'000'000'000};
+}  // namespace detail
 
 /// An exact decimal number: `coefficient × 10^-scale`.
 ///
@@ -164,16 +171,40 @@ inline Decimal operator*(const Decimal& a, const Decimal& b) {
   return Decimal::mul_slow(a, b);
 }
 
+// Both inline: equal scales compare coefficients; scales up to 18 apart scale the one with
+// fewer digits (`amount >= 500` with an amount of 2 digits) unless that overflows.
 inline bool operator==(const Decimal& a, const Decimal& b) noexcept {
-  if (a.wide_ == nullptr && b.wide_ == nullptr && a.scale_ == b.scale_) {
-    return a.coefficient_ == b.coefficient_;
+  if (a.wide_ == nullptr && b.wide_ == nullptr) {
+    if (a.scale_ == b.scale_) return a.coefficient_ == b.coefficient_;
+#if defined(__GNUC__) || defined(__clang__)
+    std::int64_t x = a.coefficient_;
+    std::int64_t y = b.coefficient_;
+    const int apart = a.scale_ - b.scale_;
+    if (apart > 0 && apart <= 18 && !__builtin_mul_overflow(y, detail::kPow10Small[apart], &y)) {
+      return x == y;
+    }
+    if (apart < 0 && apart >= -18 && !__builtin_mul_overflow(x, detail::kPow10Small[-apart], &x)) {
+      return x == y;
+    }
+#endif
   }
   return Decimal::equal_slow(a, b);
 }
 
 inline std::strong_ordering operator<=>(const Decimal& a, const Decimal& b) noexcept {
-  if (a.wide_ == nullptr && b.wide_ == nullptr && a.scale_ == b.scale_) {
-    return a.coefficient_ <=> b.coefficient_;
+  if (a.wide_ == nullptr && b.wide_ == nullptr) {
+    if (a.scale_ == b.scale_) return a.coefficient_ <=> b.coefficient_;
+#if defined(__GNUC__) || defined(__clang__)
+    std::int64_t x = a.coefficient_;
+    std::int64_t y = b.coefficient_;
+    const int apart = a.scale_ - b.scale_;
+    if (apart > 0 && apart <= 18 && !__builtin_mul_overflow(y, detail::kPow10Small[apart], &y)) {
+      return x <=> y;
+    }
+    if (apart < 0 && apart >= -18 && !__builtin_mul_overflow(x, detail::kPow10Small[-apart], &x)) {
+      return x <=> y;
+    }
+#endif
   }
   return Decimal::compare_slow(a, b);
 }

@@ -839,6 +839,20 @@ TEST_CASE("comparison and hashing are by value") {
   CHECK((D("1e30") <=> D("999999999999999999999999999999.99")) == std::strong_ordering::greater);
   CHECK((D("-1e30") <=> D("5")) == std::strong_ordering::less);
   CHECK(D("-1e30") < D("-999999999999999999999999999999.99"));
+  // Inline values of different scales: scaled to compare when that fits 64 bits, else exactly
+  // by the general path. 922337203685477580.7 is (2^63 - 1) / 10: one digit more overflows.
+  CHECK(D("500") == D("500.00"));
+  CHECK(D("499.99") < D("500"));
+  CHECK(D("500") > D("499.99"));
+  CHECK((D("-500") <=> D("-500.000000000000000000")) == std::strong_ordering::equal);  // 18 apart
+  CHECK(D("1") > D("0.999999999999999999"));                                         // 18 apart
+  CHECK(D("1") < D("1.0000000000000000001"));                                        // 19 apart
+  CHECK(D("922337203685477580") == D("922337203685477580.0"));
+  CHECK(D("922337203685477581") > D("922337203685477580.7"));  // 9223372036854775810 overflows
+  CHECK(D("-922337203685477581") < D("-922337203685477580.7"));
+  CHECK(D("922337203685477581") != D("922337203685477580.7"));
+  CHECK(D("9223372036854775807") > D("0.01"));  // 2^63 - 1 scaled by 100 overflows
+  CHECK(D("-9223372036854775808") < D("-0.01"));
   // A wide value with trailing zeros equals, and hashes like, its inline normal form.
   const Decimal wide = D("1000000000000.0000000000");
   CHECK(wide.is_wide());
