@@ -5,7 +5,10 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
-#include <future>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <thread>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -66,6 +69,67 @@ py::dict stats_dict(const Stats& stats) {
   return out;
 }
 
+/// One thread running the jobs it is given, one at a time: start() one, wait() for it.
+class Worker {
+ public:
+  Worker() : thread_([this] { loop(); }) {}
+  ~Worker() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  /// Runs `job` on the thread; the job before must have been waited for.
+  void start(std::function<void()> job) {
+    {
+      std::lock_guard lock(mutex_);
+      job_ = std::move(job);
+      idle_ = false;
+    }
+    changed_.notify_all();
+  }
+  /// Waits for the job started last, if any, and throws what it threw.
+  void wait() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return idle_; });
+    if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      changed_.wait(lock, [this] { return stopping_ || job_; });
+      if (!job_) return;  // stopping, and nothing left to run
+      std::function<void()> job = std::exchange(job_, nullptr);
+      lock.unlock();
+      std::exception_ptr failure;
+      try {
+        job();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      lock.lock();
+      failure_ = failure;
+      idle_ = true;
+      changed_.notify_all();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::function<void()> job_;
+  std::exception_ptr failure_;
+  bool idle_ = true;
+  bool stopping_ = false;
+  std::thread thread_;  // last: started once the rest is ready
+};
+
 /// The Python Engine: the C++ engine, the store object it writes to, and the lock that keeps
 /// it to one thread at a time.
 class PyEngine {
@@ -93,18 +157,20 @@ class PyEngine {
 
   // Two chunks take turns: while a worker thread processes one (without the GIL), this thread
   // converts the next (with it), so the two costs overlap. The chunks are processed one after
-  // another, in order, exactly as one thread would.
+  // another, in order, exactly as one thread would. The worker is one thread for the whole
+  // call: the engine's allocations then come from one malloc arena, not from a new thread's
+  // (one a chunk) spread over many.
   RunSummary process_many(const py::iterable& events) {
     RunSummary summary;
     Chunk chunks[2];
     std::size_t filling = 0;
-    std::future<void> processing;  // the other chunk's
+    std::optional<Worker> worker;  // started with the first full chunk
     bool worker_failed = false;
     const auto wait = [&] {
-      if (!processing.valid()) return;
+      if (!worker) return;
       py::gil_scoped_release nogil;
       try {
-        processing.get();
+        worker->wait();
       } catch (...) {  // the store failed (a StoreError): nothing more goes in
         worker_failed = true;
         throw;
@@ -113,7 +179,8 @@ class PyEngine {
     const auto hand_over = [&] {
       wait();
       Chunk& chunk = chunks[filling];
-      processing = std::async(std::launch::async, [this, &chunk, &summary] {
+      if (!worker) worker.emplace();
+      worker->start([this, &chunk, &summary] {
         std::lock_guard lock(mutex_);
         process_chunk(*engine_, chunk, summary);
       });
