@@ -11,6 +11,8 @@
 
 #include <cstddef>
 #include <new>
+#include <utility>
+#include <vector>
 
 namespace loyalty::core {
 
@@ -44,6 +46,60 @@ struct LargeBlockAllocator {
                          const LargeBlockAllocator<U>& /*b*/) noexcept {
     return true;
   }
+};
+
+/// Objects of one type in slots of large blocks: each stays where it was made until destroyed
+/// (so others may point at it), a destroyed one's slot is the next made, and the objects of a
+/// pool share huge pages instead of each being a block of the allocator's own. Not
+/// thread-safe; whoever owns the pool destroys what it made before the pool goes.
+template <typename T>
+class SlotPool {
+ public:
+  SlotPool() = default;
+  ~SlotPool() {
+    for (void* block : blocks_) free_block(block, kLargeBlock);
+  }
+  SlotPool(const SlotPool&) = delete;
+  SlotPool& operator=(const SlotPool&) = delete;
+
+  template <typename... Args>
+  T* make(Args&&... args) {
+    void* slot = nullptr;
+    if (free_ != nullptr) {
+      slot = free_;
+      free_ = *static_cast<void**>(slot);
+    } else {
+      if (used_ == kPerBlock) {
+        blocks_.reserve(blocks_.size() + 1);  // so that the block cannot leak
+        blocks_.push_back(allocate_block(kLargeBlock));
+        used_ = 0;
+      }
+      slot = static_cast<char*>(blocks_.back()) + used_++ * sizeof(T);
+    }
+    try {
+      return ::new (slot) T(std::forward<Args>(args)...);
+    } catch (...) {
+      release(slot);
+      throw;
+    }
+  }
+  /// Destroys an object make() returned; its slot is reused.
+  void destroy(T* object) noexcept {
+    object->~T();
+    release(object);
+  }
+
+ private:
+  static_assert(sizeof(T) >= sizeof(void*) && alignof(T) <= alignof(std::max_align_t));
+  static constexpr std::size_t kPerBlock = kLargeBlock / sizeof(T);
+  void release(void* slot) noexcept {
+    *static_cast<void**>(slot) = free_;
+    free_ = slot;
+  }
+
+  std::vector<void*> blocks_;
+  std::size_t used_ = kPerBlock;  // slots handed out of the last block
+  void* free_ = nullptr;          // a destroyed object's slot, which holds the next one's
 };
 
 }  // namespace loyalty::core

@@ -198,7 +198,7 @@ class MemoryTransaction final : public BufferedTransaction {
     if (found == nullptr) {
       auto it = store_.members_.find(id);
       if (it == store_.members_.end()) return nullptr;
-      found = it->second.get();
+      found = it->second;
     }
     journal_.add(found->state).slot = found;
     return &found->state;
@@ -207,8 +207,15 @@ class MemoryTransaction final : public BufferedTransaction {
     journal_.save_profile(member);
   }
   engine::MemberState& create_member(std::string_view id) override {
-    auto [it, added] = store_.members_.try_emplace(std::string(id));
-    if (added) it->second = std::make_unique<MemoryStore::StoredMember>();
+    auto [it, added] = store_.members_.try_emplace(std::string(id), nullptr);
+    if (added) {
+      try {
+        it->second = store_.member_slots_.make();
+      } catch (...) {
+        store_.members_.erase(it);
+        throw;
+      }
+    }
     MemoryStore::StoredMember& stored = *it->second;
     stored.state.id.assign(id);
     journal_.add_created(stored.state).slot = &stored;
@@ -259,9 +266,11 @@ class MemoryTransaction final : public BufferedTransaction {
 
   void rollback() noexcept override {
     journal_.undo([this](const engine::MemberState& state) {
-      const std::string id = state.id;  // not a reference into the node it erases
-      store_.recent_.fill({});          // it may name the member erased
-      store_.members_.erase(id);
+      store_.recent_.fill({});  // it may name the member erased
+      const auto it = store_.members_.find(std::string_view(state.id));
+      if (it == store_.members_.end()) return;
+      store_.member_slots_.destroy(it->second);  // `state` with it
+      store_.members_.erase(it);
     });
     clear();
   }
@@ -294,7 +303,10 @@ class MemoryTransaction final : public BufferedTransaction {
 };
 
 MemoryStore::MemoryStore() : transaction_(std::make_unique<MemoryTransaction>(*this)) {}
-MemoryStore::~MemoryStore() = default;
+MemoryStore::~MemoryStore() {
+  transaction_.reset();  // it points at members
+  for (auto& [id, member] : members_) member_slots_.destroy(member);
+}
 
 Transaction& MemoryStore::begin() {
   transaction_->rollback();  // a transaction left open is forgotten
@@ -341,8 +353,8 @@ void MemoryStore::prefetch(std::string_view member, std::string_view event,
   if (found == nullptr) {
     const auto it = members_.find(member);
     if (it == members_.end()) return;
-    found = it->second.get();
-    if (step == 1) recent_slot(member) = Recent{member.data(), it->second.get()};
+    found = it->second;
+    if (step == 1) recent_slot(member) = Recent{member.data(), it->second};
   }
   const StoredMember& stored = *found;
   if (step == 1) {  // the member itself

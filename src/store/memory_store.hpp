@@ -134,14 +134,15 @@ class MemoryStore final : public Store {
   Records events_{0, RecordHash{}, RecordEqual{&arena_}};
   std::uint64_t event_count_ = 0;  // ids in events_ with an outcome
   Records redemptions_{0, RecordHash{}, RecordEqual{&arena_}};
-  // Each member is allocated on its own, so that transactions may point in; the table holds
-  // its id (inline when short) beside the pointer, so a lookup reads no member.
-  Map<std::unique_ptr<StoredMember>> members_;
+  // Each member has a slot of its own, never moved, so that transactions may point in; the
+  // table holds its id (inline when short) beside the pointer, so a lookup reads no member.
+  core::SlotPool<StoredMember> member_slots_;
+  Map<StoredMember*> members_;  // each made by member_slots_
   // The members the prefetch steps found lately, each by where its id sat in the caller's
   // event: the next step and the event's own lookup take it from here instead of hashing the
   // id and probing members_ again. A hint, checked: an entry counts only when the member's id
   // equals the one asked for (the caller's buffers are reused), and removing a member empties
-  // it (members never move: each has its own allocation).
+  // it (members never move: each has its own slot).
   struct Recent {
     const char* id = nullptr;
     StoredMember* member = nullptr;

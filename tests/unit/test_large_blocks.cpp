@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -114,4 +115,51 @@ TEST_CASE("the arena gives back every string, across blocks and larger than a bl
   }
   CHECK(arena.view(huge_ref) == "head:" + huge);
   CHECK(arena.view(arena.append("")).empty());
+}
+
+TEST_CASE("a slot pool keeps its objects in place and reuses the slots of those destroyed") {
+  struct Tracked {
+    explicit Tracked(int v, int& live) : value(v), live_count(live) { ++live_count; }
+    ~Tracked() { --live_count; }
+    Tracked(const Tracked&) = delete;
+    Tracked& operator=(const Tracked&) = delete;
+    std::string value_text = std::string(40, 'x');  // owns memory: destruction must run
+    int value;
+    int& live_count;
+  };
+  int live = 0;
+  {
+    loyalty::core::SlotPool<Tracked> pool;
+    std::vector<Tracked*> made;
+    const std::size_t count = 3 * kLargeBlock / sizeof(Tracked) + 7;  // four blocks
+    for (std::size_t i = 0; i < count; ++i) made.push_back(pool.make(static_cast<int>(i), live));
+    CHECK(live == static_cast<int>(count));
+    for (std::size_t i = 0; i < count; ++i) {
+      if (made[i]->value != static_cast<int>(i)) FAIL("object " << i << " changed");
+    }
+    // Destroyed slots are made again, last destroyed first.
+    Tracked* first = made[10];
+    Tracked* second = made[20];
+    pool.destroy(first);
+    pool.destroy(second);
+    CHECK(live == static_cast<int>(count) - 2);
+    CHECK(pool.make(-1, live) == second);
+    CHECK(pool.make(-2, live) == first);
+    CHECK(first->value == -2);
+    CHECK(made[11]->value == 11);
+    // A constructor that throws gives its slot back.
+    struct Throws {
+      explicit Throws(bool fail) {
+        if (fail) throw std::runtime_error("no");
+      }
+      void* padding = nullptr;
+    };
+    loyalty::core::SlotPool<Throws> throwing;
+    Throws* kept = throwing.make(false);
+    throwing.destroy(kept);
+    CHECK_THROWS_AS(throwing.make(true), std::runtime_error);
+    CHECK(throwing.make(false) == kept);
+    for (Tracked* t : made) pool.destroy(t);
+    CHECK(live == 0);
+  }
 }
