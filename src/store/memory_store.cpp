@@ -28,8 +28,9 @@ std::size_t hash_id(std::string_view id) noexcept {
   return static_cast<std::size_t>(XXH3_64bits(id.data(), id.size()));
 }
 
-Arena::Ref Arena::append(std::string_view head, std::string_view bytes) {
-  const std::uint64_t size = head.size() + bytes.size();
+Arena::Ref Arena::append(std::initializer_list<std::string_view> parts) {
+  std::uint64_t size = 0;
+  for (std::string_view part : parts) size += part.size();
   char prefix[10];
   std::size_t prefix_size = 0;
   for (std::uint64_t v = size;; v >>= 7) {  // the size as a varint
@@ -46,8 +47,7 @@ Arena::Ref Arena::append(std::string_view head, std::string_view bytes) {
   const Ref ref = (static_cast<Ref>(blocks_.size() - 1) << 32) | used_;
   char* out = blocks_.back().data + used_;
   out = std::copy(prefix, prefix + prefix_size, out);
-  out = std::copy(head.begin(), head.end(), out);
-  std::copy(bytes.begin(), bytes.end(), out);
+  for (std::string_view part : parts) out = std::copy(part.begin(), part.end(), out);
   used_ += whole;
   return ref;
 }
@@ -56,11 +56,91 @@ Arena::~Arena() {
   for (const Block& block : blocks_) core::free_block(block.data, block.size);
 }
 
-const MemoryStore::StoredRecord& MemoryStore::record(Records& records, std::string_view id) {
+namespace {
+
+enum : std::uint8_t { kEntryHasOutcome = 1 };
+constexpr std::size_t kEntryPurchase = sizeof(Arena::Ref);  // the flags byte's offset
+
+// An entry's head: the purchase record, the flags and the id's size (a varint).
+struct EntryHead {
+  char bytes[kEntryPurchase + 1 + 10];
+  std::size_t size = 0;
+  EntryHead(Arena::Ref purchase, std::uint8_t flags, std::size_t id_size) noexcept {
+    std::memcpy(bytes, &purchase, sizeof purchase);
+    bytes[kEntryPurchase] = static_cast<char>(flags);
+    size = kEntryPurchase + 1;
+    for (std::uint64_t v = id_size;; v >>= 7) {
+      bytes[size++] = static_cast<char>((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+      if (v < 0x80) break;
+    }
+  }
+  [[nodiscard]] std::string_view view() const noexcept { return {bytes, size}; }
+};
+
+}  // namespace
+
+MemoryStore::RecordEntry MemoryStore::entry_of(const Arena& arena, Arena::Ref ref) noexcept {
+  const std::string_view all = arena.view(ref);
+  RecordEntry entry{};
+  entry.purchase = const_cast<char*>(all.data());
+  entry.has_outcome = (static_cast<std::uint8_t>(all[kEntryPurchase]) & kEntryHasOutcome) != 0;
+  std::size_t at = kEntryPurchase + 1;
+  std::uint64_t id_size = 0;
+  for (int shift = 0;; shift += 7) {
+    const auto byte = static_cast<unsigned char>(all[at++]);
+    id_size |= std::uint64_t{byte & 0x7fu} << shift;
+    if (byte < 0x80) break;
+  }
+  entry.id = all.substr(at, id_size);
+  if (entry.has_outcome) entry.outcome = all.substr(at + id_size);
+  return entry;
+}
+
+Arena::Ref MemoryStore::RecordEntry::purchase_ref() const noexcept {
+  Arena::Ref ref = Arena::kNone;
+  std::memcpy(&ref, purchase, sizeof ref);
+  return ref;
+}
+
+void MemoryStore::RecordEntry::set_purchase_ref(Arena::Ref ref) const noexcept {
+  std::memcpy(purchase, &ref, sizeof ref);
+}
+
+std::pair<const MemoryStore::StoredRecord*, bool> MemoryStore::record_outcome(
+    Records& records, std::string_view id, std::string_view fingerprint,
+    std::string_view outcome) {
   const std::size_t hash = Hash{}(id);
   auto it = records.find(id, hash);
-  if (it == records.end()) it = records.insert(StoredRecord{arena_.append(id), hash}).first;
-  return *it;
+  Arena::Ref purchase = Arena::kNone;
+  bool had_outcome = false;
+  if (it != records.end()) {
+    const RecordEntry before = entry_of(arena_, it->entry);
+    purchase = before.purchase_ref();
+    had_outcome = before.has_outcome;
+  }
+  const EntryHead head(purchase, kEntryHasOutcome, id.size());
+  const Arena::Ref entry = arena_.append({head.view(), id, fingerprint, outcome});
+  if (it == records.end()) {
+    it = records.insert(StoredRecord{entry, hash}).first;
+  } else {
+    it->entry = entry;
+  }
+  return {&*it, had_outcome};
+}
+
+void MemoryStore::record_purchase(Records& records, std::string_view id, Arena::Ref purchase,
+                                  const StoredRecord* slot) {
+  if (slot == nullptr) {
+    const std::size_t hash = Hash{}(id);
+    auto it = records.find(id, hash);
+    if (it == records.end()) {
+      const EntryHead head(purchase, 0, id.size());
+      records.insert(StoredRecord{arena_.append({head.view(), id}), hash});
+      return;
+    }
+    slot = &*it;
+  }
+  entry_of(arena_, slot->entry).set_purchase_ref(purchase);
 }
 
 namespace {
@@ -239,25 +319,27 @@ class MemoryTransaction final : public BufferedTransaction {
     }
     // The event's slot, kept for its purchase record (a purchase is its own event): one lookup.
     const MemoryStore::StoredRecord* event_slot = nullptr;
+    std::string_view event_id;
     for (const Pending& record : records_) {
       auto& records = record.redemption ? store_.redemptions_ : store_.events_;
-      const MemoryStore::StoredRecord& stored = store_.record(records, record.id);
-      if (!record.redemption) {
-        if (stored.outcome == Arena::kNone) ++store_.event_count_;
-        event_slot = &stored;
-      }
       char fingerprint[sizeof record.fingerprint];
       std::memcpy(fingerprint, &record.fingerprint, sizeof fingerprint);
-      stored.outcome = store_.arena_.append(std::string_view(fingerprint, sizeof fingerprint),
-                                            record.outcome(bytes_));
+      const auto [slot, had_outcome] =
+          store_.record_outcome(records, record.id, std::string_view(fingerprint, sizeof fingerprint),
+                                record.outcome(bytes_));
+      if (!record.redemption) {
+        if (!had_outcome) ++store_.event_count_;
+        event_slot = slot;
+        event_id = record.id;
+      }
     }
     for (const PurchaseRecord& purchase : purchases_) {
       encoded_.clear();
       write_purchase(purchase, encoded_);
       const Arena::Ref ref = store_.arena_.append(encoded_);
-      const bool same = event_slot != nullptr && store_.arena_.view(event_slot->id) == purchase.id;
-      (same ? *event_slot : store_.record(store_.events_, purchase.id)).purchase = ref;
-      event_slot = nullptr;  // record() may have moved the slots
+      const bool same = event_slot != nullptr && event_id == purchase.id;
+      store_.record_purchase(store_.events_, purchase.id, ref, same ? event_slot : nullptr);
+      event_slot = nullptr;  // a new slot may have moved the others
     }
     if (last_tick_) store_.last_tick_ = last_tick_;
     for (auto& program : programs_) store_.programs_.push_back(std::move(program));
@@ -278,8 +360,10 @@ class MemoryTransaction final : public BufferedTransaction {
  private:
   std::optional<PurchaseRecord> committed_purchase(std::string_view id) override {
     auto it = store_.events_.find(id);
-    if (it == store_.events_.end() || it->purchase == Arena::kNone) return std::nullopt;
-    return read_purchase(id, store_.arena_.view(it->purchase));
+    if (it == store_.events_.end()) return std::nullopt;
+    const Arena::Ref purchase = MemoryStore::entry_of(store_.arena_, it->entry).purchase_ref();
+    if (purchase == Arena::kNone) return std::nullopt;
+    return read_purchase(id, store_.arena_.view(purchase));
   }
   std::int64_t committed_budget(std::string_view rule) override {
     auto it = store_.budgets_.find(rule);
@@ -290,8 +374,10 @@ class MemoryTransaction final : public BufferedTransaction {
   std::optional<EventRecord> committed_record(std::string_view id, bool redemption) override {
     const auto& records = redemption ? store_.redemptions_ : store_.events_;
     auto it = records.find(id);
-    if (it == records.end() || it->outcome == Arena::kNone) return std::nullopt;
-    return split_record(store_.arena_.view(it->outcome));
+    if (it == records.end()) return std::nullopt;
+    const MemoryStore::RecordEntry entry = MemoryStore::entry_of(store_.arena_, it->entry);
+    if (!entry.has_outcome) return std::nullopt;
+    return split_record(entry.outcome);
   }
 
   void clear() noexcept { clear_buffers(); }
@@ -323,8 +409,10 @@ std::vector<std::string> MemoryStore::member_ids() {
 
 std::optional<std::string> MemoryStore::event_outcome(std::string_view id) {
   auto it = events_.find(id);
-  if (it == events_.end() || it->outcome == Arena::kNone) return std::nullopt;
-  return std::string(split_record(arena_.view(it->outcome)).outcome);
+  if (it == events_.end()) return std::nullopt;
+  const RecordEntry entry = entry_of(arena_, it->entry);
+  if (!entry.has_outcome) return std::nullopt;
+  return std::string(split_record(entry.outcome).outcome);
 }
 
 std::optional<engine::MemberState> MemoryStore::load_member(std::string_view id) {

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,9 +35,11 @@ class Arena {
   ~Arena();
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
-  Ref append(std::string_view bytes) { return append(bytes, {}); }
+  Ref append(std::string_view bytes) { return append({bytes}); }
   /// Appends `head` and `bytes` as one string.
-  Ref append(std::string_view head, std::string_view bytes);
+  Ref append(std::string_view head, std::string_view bytes) { return append({head, bytes}); }
+  /// Appends the parts as one string.
+  Ref append(std::initializer_list<std::string_view> parts);
   [[nodiscard]] std::string_view view(Ref ref) const noexcept {
     const char* p = blocks_[ref >> 32].data + (ref & 0xFFFFFFFFu);
     std::uint64_t size = 0;
@@ -100,15 +103,26 @@ class MemoryStore final : public Store {
     std::int64_t last_time = 0;  // of the last entry encoded: times are written as deltas
   };
   // An event id's records: the event's outcome, and for a purchase what its refunds need
-  // (purchases are events, so one table keyed by event id holds both). Its id and records are
-  // in the arena: a million events cost a million slots of 32 bytes. The slot keeps its id's
-  // hash, so that growing the table reads no id.
+  // (purchases are events, so one table keyed by event id holds both). They live in the
+  // arena, one entry an id (RecordEntry), and the table's slot of 16 bytes names the entry and
+  // keeps its id's hash, so that growing the table reads no id: a million events cost a
+  // million slots of 16 bytes at most half full, and an entry each.
   struct StoredRecord {
-    Arena::Ref id = Arena::kNone;
-    std::size_t hash = 0;                        // Hash{}(the id)
-    mutable Arena::Ref outcome = Arena::kNone;   // its fingerprint (8 bytes), then the record
-    mutable Arena::Ref purchase = Arena::kNone;  // kNone: not a purchase
+    mutable Arena::Ref entry = Arena::kNone;  // a RecordEntry
+    std::size_t hash = 0;                     // Hash{}(the id)
   };
+  // An entry: its purchase record (kNone: not a purchase; an Arena::Ref, written in place when
+  // a refund updates it), whether it holds an outcome, the id, then the fingerprint (8 bytes)
+  // and the outcome, if it holds one.
+  struct RecordEntry {
+    char* purchase;        // 8 bytes
+    bool has_outcome;
+    std::string_view id;
+    std::string_view outcome;  // the fingerprint, then the outcome; empty without one
+    [[nodiscard]] Arena::Ref purchase_ref() const noexcept;
+    void set_purchase_ref(Arena::Ref ref) const noexcept;
+  };
+  [[nodiscard]] static RecordEntry entry_of(const Arena& arena, Arena::Ref entry) noexcept;
   // Hash and equality of records by their id (read from the arena), and of ids to find.
   struct RecordHash {
     using is_transparent = void;
@@ -119,7 +133,7 @@ class MemoryStore final : public Store {
     using is_transparent = void;
     const Arena* arena;
     std::string_view id(std::string_view s) const noexcept { return s; }
-    std::string_view id(const StoredRecord& r) const noexcept { return arena->view(r.id); }
+    std::string_view id(const StoredRecord& r) const noexcept { return entry_of(*arena, r.entry).id; }
     template <class A, class B>
     bool operator()(const A& a, const B& b) const noexcept {
       return id(a) == id(b);
@@ -127,8 +141,16 @@ class MemoryStore final : public Store {
   };
   using Records = absl::flat_hash_set<StoredRecord, RecordHash, RecordEqual,
                                       core::LargeBlockAllocator<StoredRecord>>;
-  // The record of `id`, added (with no records) if there is none.
-  const StoredRecord& record(Records& records, std::string_view id);
+  // Records `outcome` (the fingerprint, then the outcome) for `id`: a new entry (keeping the
+  // purchase record of the one before, if any). Returns the slot, and whether the id had an
+  // outcome before.
+  std::pair<const StoredRecord*, bool> record_outcome(Records& records, std::string_view id,
+                                                      std::string_view fingerprint,
+                                                      std::string_view outcome);
+  // Sets the purchase record of `id`: in place in its entry, or in a new entry without an
+  // outcome. `slot`, when not null, is `id`'s slot.
+  void record_purchase(Records& records, std::string_view id, Arena::Ref purchase,
+                       const StoredRecord* slot);
 
   Arena arena_;
   Records events_{0, RecordHash{}, RecordEqual{&arena_}};

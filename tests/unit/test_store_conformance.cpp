@@ -269,6 +269,93 @@ TEST_CASE_TEMPLATE("a duplicate returns the first outcome, and explain works, af
   CHECK(s.store->totals().events == 2);
 }
 
+TEST_CASE_TEMPLATE("event, purchase and redemption records keep each other, in any order", B,
+                   MemoryBackend, SqliteBackend) {
+  // Through the Transaction interface: a purchase record may come before its event's outcome
+  // and be updated after it; an outcome recorded again keeps the purchase; redemptions are a
+  // namespace of their own; enough ids that the tables grow.
+  B backend;
+  auto store = backend.open();
+  const auto purchase_of = [](std::string id, const char* refunded) {
+    store::PurchaseRecord p;
+    p.id = std::move(id);
+    p.member = "m1";
+    p.amount = Decimal::parse("25.50");
+    p.refunded = Decimal::parse(refunded);
+    p.points = 25;
+    p.first_lot = 3;
+    p.lot_count = 2;
+    return p;
+  };
+  const auto check_purchase = [&](store::Transaction& tx, const std::string& id,
+                                  const char* refunded) {
+    store::PurchaseRecord* found = tx.find_purchase(id);
+    REQUIRE(found != nullptr);
+    CHECK(found->id == id);
+    CHECK(found->amount == Decimal::parse("25.50"));
+    CHECK(found->refunded == Decimal::parse(refunded));
+    CHECK(found->points == 25);
+    CHECK(found->first_lot == 3);
+    CHECK(found->lot_count == 2);
+  };
+  {
+    store::Transaction& tx = store->begin();
+    tx.save_purchase(purchase_of("x", "0"));
+    tx.commit();
+  }
+  {
+    // (find_purchase would hand the record to the transaction, which writes it back.)
+    store::Transaction& tx = store->begin();
+    CHECK_FALSE(tx.find_event("x").has_value());
+    tx.record_event("x", 7, "first");
+    tx.commit();
+  }
+  {
+    store::Transaction& tx = store->begin();
+    const auto x = tx.find_event("x");
+    REQUIRE(x.has_value());
+    CHECK(x->fingerprint == 7);
+    CHECK(x->outcome == "first");
+    check_purchase(tx, "x", "0");
+    tx.save_purchase(purchase_of("x", "5.25"));  // a refund's update
+    for (int i = 0; i < 3000; ++i) {
+      const std::string id = "e" + std::to_string(i);
+      tx.record_event(id, static_cast<std::uint64_t>(100 + i), "outcome of " + id);
+      if (i % 3 == 0) tx.save_purchase(purchase_of(id, "1"));
+    }
+    tx.record_redemption("x", 9, "redeemed");
+    tx.commit();
+  }
+  store = nullptr;
+  store = backend.open();
+  store::Transaction& tx = store->begin();
+  const auto x = tx.find_event("x");
+  REQUIRE(x.has_value());
+  CHECK(x->outcome == "first");
+  check_purchase(tx, "x", "5.25");
+  const auto redemption = tx.find_redemption("x");
+  REQUIRE(redemption.has_value());
+  CHECK(redemption->fingerprint == 9);
+  CHECK(redemption->outcome == "redeemed");
+  CHECK_FALSE(tx.find_redemption("e1").has_value());
+  for (int i = 0; i < 3000; ++i) {
+    const std::string id = "e" + std::to_string(i);
+    const auto found = tx.find_event(id);
+    if (!found || found->fingerprint != static_cast<std::uint64_t>(100 + i) ||
+        found->outcome != "outcome of " + id) {
+      FAIL("event " << id << " reads back wrong");
+    }
+    if (i % 3 == 0) {
+      check_purchase(tx, id, "1");
+    } else if (tx.find_purchase(id) != nullptr) {
+      FAIL("event " << id << " has a purchase record it was never given");
+    }
+  }
+  CHECK_FALSE(tx.find_event("nothing").has_value());
+  CHECK(tx.find_purchase("nothing") == nullptr);
+  tx.rollback();
+}
+
 TEST_CASE_TEMPLATE("redemptions are idempotent across a reopen", B, MemoryBackend, SqliteBackend,
                    SqliteDurableBackend) {
   Scenario<B> s(R"(program "Redeem"
