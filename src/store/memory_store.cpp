@@ -29,8 +29,18 @@ std::size_t hash_id(std::string_view id) noexcept {
 }
 
 Arena::Ref Arena::append(std::initializer_list<std::string_view> parts) {
-  std::uint64_t size = 0;
+  std::size_t size = 0;
   for (std::string_view part : parts) size += part.size();
+  char* out = nullptr;
+  const Ref ref = allocate(size, out);
+  for (std::string_view part : parts) {
+    if (!part.empty()) std::memcpy(out, part.data(), part.size());
+    out += part.size();
+  }
+  return ref;
+}
+
+Arena::Ref Arena::allocate(std::size_t size, char*& out) {
   char prefix[10];
   std::size_t prefix_size = 0;
   for (std::uint64_t v = size;; v >>= 7) {  // the size as a varint
@@ -45,9 +55,9 @@ Arena::Ref Arena::append(std::initializer_list<std::string_view> parts) {
     used_ = 0;
   }
   const Ref ref = (static_cast<Ref>(blocks_.size() - 1) << 32) | used_;
-  char* out = blocks_.back().data + used_;
-  out = std::copy(prefix, prefix + prefix_size, out);
-  for (std::string_view part : parts) out = std::copy(part.begin(), part.end(), out);
+  char* at = blocks_.back().data + used_;
+  std::memcpy(at, prefix, prefix_size);
+  out = at + prefix_size;
   used_ += whole;
   return ref;
 }
@@ -61,21 +71,26 @@ namespace {
 enum : std::uint8_t { kEntryHasOutcome = 1 };
 constexpr std::size_t kEntryPurchase = sizeof(Arena::Ref);  // the flags byte's offset
 
-// An entry's head: the purchase record, the flags and the id's size (a varint).
-struct EntryHead {
-  char bytes[kEntryPurchase + 1 + 10];
-  std::size_t size = 0;
-  EntryHead(Arena::Ref purchase, std::uint8_t flags, std::size_t id_size) noexcept {
-    std::memcpy(bytes, &purchase, sizeof purchase);
-    bytes[kEntryPurchase] = static_cast<char>(flags);
-    size = kEntryPurchase + 1;
-    for (std::uint64_t v = id_size;; v >>= 7) {
-      bytes[size++] = static_cast<char>((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-      if (v < 0x80) break;
-    }
+// Bytes of `v` as a varint.
+std::size_t varint_size(std::uint64_t v) noexcept {
+  std::size_t size = 1;
+  for (; v >= 0x80; v >>= 7) ++size;
+  return size;
+}
+
+// Writes an entry's head at `out`: the purchase record, the flags and the id's size (a
+// varint); returns where the id goes.
+char* write_entry_head(char* out, Arena::Ref purchase, std::uint8_t flags,
+                       std::uint64_t id_size) noexcept {
+  std::memcpy(out, &purchase, sizeof purchase);
+  out[kEntryPurchase] = static_cast<char>(flags);
+  out += kEntryPurchase + 1;
+  for (std::uint64_t v = id_size;; v >>= 7) {
+    *out++ = static_cast<char>((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+    if (v < 0x80) break;
   }
-  [[nodiscard]] std::string_view view() const noexcept { return {bytes, size}; }
-};
+  return out;
+}
 
 }  // namespace
 
@@ -96,6 +111,17 @@ MemoryStore::RecordEntry MemoryStore::entry_of(const Arena& arena, Arena::Ref re
   return entry;
 }
 
+std::string_view MemoryStore::entry_id(const Arena& arena, Arena::Ref ref) noexcept {
+  const char* p = arena.view(ref).data() + kEntryPurchase + 1;
+  std::uint64_t id_size = 0;
+  for (int shift = 0;; shift += 7) {
+    const auto byte = static_cast<unsigned char>(*p++);
+    id_size |= std::uint64_t{byte & 0x7fu} << shift;
+    if (byte < 0x80) break;
+  }
+  return {p, id_size};
+}
+
 Arena::Ref MemoryStore::RecordEntry::purchase_ref() const noexcept {
   Arena::Ref ref = Arena::kNone;
   std::memcpy(&ref, purchase, sizeof ref);
@@ -107,8 +133,7 @@ void MemoryStore::RecordEntry::set_purchase_ref(Arena::Ref ref) const noexcept {
 }
 
 std::pair<const MemoryStore::StoredRecord*, bool> MemoryStore::record_outcome(
-    Records& records, std::string_view id, std::string_view fingerprint,
-    std::string_view outcome) {
+    Records& records, std::string_view id, std::uint64_t fingerprint, std::string_view outcome) {
   const std::size_t hash = Hash{}(id);
   auto it = records.find(id, hash);
   Arena::Ref purchase = Arena::kNone;
@@ -118,8 +143,16 @@ std::pair<const MemoryStore::StoredRecord*, bool> MemoryStore::record_outcome(
     purchase = before.purchase_ref();
     had_outcome = before.has_outcome;
   }
-  const EntryHead head(purchase, kEntryHasOutcome, id.size());
-  const Arena::Ref entry = arena_.append({head.view(), id, fingerprint, outcome});
+  const std::size_t head = kEntryPurchase + 1 + varint_size(id.size());
+  char* out = nullptr;
+  const Arena::Ref entry =
+      arena_.allocate(head + id.size() + sizeof fingerprint + outcome.size(), out);
+  out = write_entry_head(out, purchase, kEntryHasOutcome, id.size());
+  std::memcpy(out, id.data(), id.size());
+  out += id.size();
+  std::memcpy(out, &fingerprint, sizeof fingerprint);
+  out += sizeof fingerprint;
+  if (!outcome.empty()) std::memcpy(out, outcome.data(), outcome.size());
   if (it == records.end()) {
     it = records.insert(StoredRecord{entry, hash}).first;
   } else {
@@ -134,8 +167,12 @@ void MemoryStore::record_purchase(Records& records, std::string_view id, Arena::
     const std::size_t hash = Hash{}(id);
     auto it = records.find(id, hash);
     if (it == records.end()) {
-      const EntryHead head(purchase, 0, id.size());
-      records.insert(StoredRecord{arena_.append({head.view(), id}), hash});
+      char* out = nullptr;
+      const Arena::Ref entry =
+          arena_.allocate(kEntryPurchase + 1 + varint_size(id.size()) + id.size(), out);
+      out = write_entry_head(out, purchase, 0, id.size());
+      std::memcpy(out, id.data(), id.size());
+      records.insert(StoredRecord{entry, hash});
       return;
     }
     slot = &*it;
@@ -322,11 +359,8 @@ class MemoryTransaction final : public BufferedTransaction {
     std::string_view event_id;
     for (const Pending& record : records_) {
       auto& records = record.redemption ? store_.redemptions_ : store_.events_;
-      char fingerprint[sizeof record.fingerprint];
-      std::memcpy(fingerprint, &record.fingerprint, sizeof fingerprint);
       const auto [slot, had_outcome] =
-          store_.record_outcome(records, record.id, std::string_view(fingerprint, sizeof fingerprint),
-                                record.outcome(bytes_));
+          store_.record_outcome(records, record.id, record.fingerprint, record.outcome(bytes_));
       if (!record.redemption) {
         if (!had_outcome) ++store_.event_count_;
         event_slot = slot;

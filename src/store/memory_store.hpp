@@ -40,6 +40,8 @@ class Arena {
   Ref append(std::string_view head, std::string_view bytes) { return append({head, bytes}); }
   /// Appends the parts as one string.
   Ref append(std::initializer_list<std::string_view> parts);
+  /// Appends a string of `size` bytes for the caller to write, at `out`.
+  Ref allocate(std::size_t size, char*& out);
   [[nodiscard]] std::string_view view(Ref ref) const noexcept {
     const char* p = blocks_[ref >> 32].data + (ref & 0xFFFFFFFFu);
     std::uint64_t size = 0;
@@ -123,6 +125,8 @@ class MemoryStore final : public Store {
     void set_purchase_ref(Arena::Ref ref) const noexcept;
   };
   [[nodiscard]] static RecordEntry entry_of(const Arena& arena, Arena::Ref entry) noexcept;
+  // The id of an entry, alone (for probes of the table).
+  [[nodiscard]] static std::string_view entry_id(const Arena& arena, Arena::Ref entry) noexcept;
   // Hash and equality of records by their id (read from the arena), and of ids to find.
   struct RecordHash {
     using is_transparent = void;
@@ -133,7 +137,7 @@ class MemoryStore final : public Store {
     using is_transparent = void;
     const Arena* arena;
     std::string_view id(std::string_view s) const noexcept { return s; }
-    std::string_view id(const StoredRecord& r) const noexcept { return entry_of(*arena, r.entry).id; }
+    std::string_view id(const StoredRecord& r) const noexcept { return entry_id(*arena, r.entry); }
     template <class A, class B>
     bool operator()(const A& a, const B& b) const noexcept {
       return id(a) == id(b);
@@ -141,11 +145,11 @@ class MemoryStore final : public Store {
   };
   using Records = absl::flat_hash_set<StoredRecord, RecordHash, RecordEqual,
                                       core::LargeBlockAllocator<StoredRecord>>;
-  // Records `outcome` (the fingerprint, then the outcome) for `id`: a new entry (keeping the
+  // Records `fingerprint` and `outcome` for `id`: a new entry (keeping the
   // purchase record of the one before, if any). Returns the slot, and whether the id had an
   // outcome before.
   std::pair<const StoredRecord*, bool> record_outcome(Records& records, std::string_view id,
-                                                      std::string_view fingerprint,
+                                                      std::uint64_t fingerprint,
                                                       std::string_view outcome);
   // Sets the purchase record of `id`: in place in its entry, or in a new entry without an
   // outcome. `slot`, when not null, is `id`'s slot.
