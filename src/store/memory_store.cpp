@@ -42,11 +42,7 @@ Arena::Ref Arena::append(std::initializer_list<std::string_view> parts) {
 
 Arena::Ref Arena::allocate(std::size_t size, char*& out) {
   char prefix[10];
-  std::size_t prefix_size = 0;
-  for (std::uint64_t v = size;; v >>= 7) {  // the size as a varint
-    prefix[prefix_size++] = static_cast<char>((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-    if (v < 0x80) break;
-  }
+  const auto prefix_size = static_cast<std::size_t>(core::write_varint(prefix, size) - prefix);
   const std::size_t whole = prefix_size + size;
   if (blocks_.empty() || used_ + whole > blocks_.back().size) {
     const std::size_t block_size = std::max(kBlock, whole);
@@ -84,12 +80,7 @@ char* write_entry_head(char* out, Arena::Ref purchase, std::uint8_t flags,
                        std::uint64_t id_size) noexcept {
   std::memcpy(out, &purchase, sizeof purchase);
   out[kEntryPurchase] = static_cast<char>(flags);
-  out += kEntryPurchase + 1;
-  for (std::uint64_t v = id_size;; v >>= 7) {
-    *out++ = static_cast<char>((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-    if (v < 0x80) break;
-  }
-  return out;
+  return core::write_varint(out + kEntryPurchase + 1, id_size);
 }
 
 }  // namespace
@@ -99,26 +90,17 @@ MemoryStore::RecordEntry MemoryStore::entry_of(const Arena& arena, Arena::Ref re
   RecordEntry entry{};
   entry.purchase = const_cast<char*>(all.data());
   entry.has_outcome = (static_cast<std::uint8_t>(all[kEntryPurchase]) & kEntryHasOutcome) != 0;
-  std::size_t at = kEntryPurchase + 1;
-  std::uint64_t id_size = 0;
-  for (int shift = 0;; shift += 7) {
-    const auto byte = static_cast<unsigned char>(all[at++]);
-    id_size |= std::uint64_t{byte & 0x7fu} << shift;
-    if (byte < 0x80) break;
+  entry.id = entry_id(arena, ref);
+  if (entry.has_outcome) {
+    const char* rest = entry.id.data() + entry.id.size();
+    entry.outcome = {rest, static_cast<std::size_t>(all.data() + all.size() - rest)};
   }
-  entry.id = all.substr(at, id_size);
-  if (entry.has_outcome) entry.outcome = all.substr(at + id_size);
   return entry;
 }
 
 std::string_view MemoryStore::entry_id(const Arena& arena, Arena::Ref ref) noexcept {
   const char* p = arena.view(ref).data() + kEntryPurchase + 1;
-  std::uint64_t id_size = 0;
-  for (int shift = 0;; shift += 7) {
-    const auto byte = static_cast<unsigned char>(*p++);
-    id_size |= std::uint64_t{byte & 0x7fu} << shift;
-    if (byte < 0x80) break;
-  }
+  const std::uint64_t id_size = core::read_varint_in_memory(p);
   return {p, id_size};
 }
 

@@ -14,6 +14,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
+#include "core/bytes.hpp"
 #include "core/large_blocks.hpp"
 #include "store/store.hpp"
 
@@ -44,12 +45,7 @@ class Arena {
   Ref allocate(std::size_t size, char*& out);
   [[nodiscard]] std::string_view view(Ref ref) const noexcept {
     const char* p = blocks_[ref >> 32].data + (ref & 0xFFFFFFFFu);
-    std::uint64_t size = 0;
-    for (int shift = 0;; shift += 7) {
-      const auto byte = static_cast<unsigned char>(*p++);
-      size |= std::uint64_t{byte & 0x7fu} << shift;
-      if (byte < 0x80) break;
-    }
+    const std::uint64_t size = core::read_varint_in_memory(p);
     return {p, size};
   }
 
