@@ -14,7 +14,7 @@ namespace loyalty::core {
 namespace {
 
 // What a large block takes: whole huge pages, so that no other allocation shares them.
-std::size_t mapped_size(std::size_t bytes) noexcept {
+std::size_t whole_pages(std::size_t bytes) noexcept {
   return (bytes + kLargeBlock - 1) & ~(kLargeBlock - 1);
 }
 
@@ -30,7 +30,7 @@ bool is_large_block(std::size_t bytes) noexcept {
 // back for the next: memory it has faulted in already), then advised.
 void* allocate_block(std::size_t bytes) {
   if (!is_large_block(bytes)) return ::operator new(bytes);
-  const std::size_t size = mapped_size(bytes);
+  const std::size_t size = whole_pages(bytes);
   void* block = ::operator new(size, std::align_val_t{kLargeBlock});
   // Advice only: without transparent huge pages the block stays in 4 KiB pages, and works.
   (void)::madvise(block, size, MADV_HUGEPAGE);
@@ -43,7 +43,7 @@ void free_block(void* block, std::size_t bytes) noexcept {
     ::operator delete(block, bytes);
     return;
   }
-  ::operator delete(block, mapped_size(bytes), std::align_val_t{kLargeBlock});
+  ::operator delete(block, whole_pages(bytes), std::align_val_t{kLargeBlock});
 }
 
 #else

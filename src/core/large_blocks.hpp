@@ -10,6 +10,7 @@
 // does not ask for them by itself). Freed, it goes back to that allocator, which reuses it.
 
 #include <cstddef>
+#include <cstring>
 #include <new>
 #include <utility>
 #include <vector>
@@ -67,7 +68,7 @@ class SlotPool {
     void* slot = nullptr;
     if (free_ != nullptr) {
       slot = free_;
-      free_ = *static_cast<void**>(slot);
+      std::memcpy(&free_, slot, sizeof free_);
     } else {
       if (used_ == kPerBlock) {
         blocks_.reserve(blocks_.size() + 1);  // so that the block cannot leak
@@ -93,7 +94,7 @@ class SlotPool {
   static_assert(sizeof(T) >= sizeof(void*) && alignof(T) <= alignof(std::max_align_t));
   static constexpr std::size_t kPerBlock = kLargeBlock / sizeof(T);
   void release(void* slot) noexcept {
-    *static_cast<void**>(slot) = free_;
+    std::memcpy(slot, &free_, sizeof free_);
     free_ = slot;
   }
 

@@ -103,8 +103,8 @@ class MemoryStore final : public Store {
   // An event id's records: the event's outcome, and for a purchase what its refunds need
   // (purchases are events, so one table keyed by event id holds both). They live in the
   // arena, one entry an id (RecordEntry), and the table's slot of 16 bytes names the entry and
-  // keeps its id's hash, so that growing the table reads no id: a million events cost a
-  // million slots of 16 bytes at most half full, and an entry each.
+  // keeps its id's hash, so that growing the table reads no id: a million events cost a slot
+  // of 16 bytes each in a table 7/16 to 7/8 full, and an entry each.
   struct StoredRecord {
     mutable Arena::Ref entry = Arena::kNone;  // a RecordEntry
     std::size_t hash = 0;                     // Hash{}(the id)
@@ -141,9 +141,8 @@ class MemoryStore final : public Store {
   };
   using Records = absl::flat_hash_set<StoredRecord, RecordHash, RecordEqual,
                                       core::LargeBlockAllocator<StoredRecord>>;
-  // Records `fingerprint` and `outcome` for `id`: a new entry (keeping the
-  // purchase record of the one before, if any). Returns the slot, and whether the id had an
-  // outcome before.
+  // Records `fingerprint` and `outcome` for `id`: a new entry (keeping the purchase record of
+  // the one before, if any). Returns the slot, and whether the id had an outcome before.
   std::pair<const StoredRecord*, bool> record_outcome(Records& records, std::string_view id,
                                                       std::uint64_t fingerprint,
                                                       std::string_view outcome);
