@@ -122,6 +122,10 @@ class Decimal {
   static Decimal sub_slow(const Decimal& a, const Decimal& b);
   static Decimal mul_slow(const Decimal& a, const Decimal& b);
   static bool equal_slow(const Decimal& a, const Decimal& b) noexcept;
+  // Both inline, their scales 1 to 18 apart, and the one with fewer digits scaled to the
+  // other's within 64 bits: the two coefficients at one scale, in x and y.
+  static bool align_inline(const Decimal& a, const Decimal& b, std::int64_t& x,
+                           std::int64_t& y) noexcept;
   static std::strong_ordering compare_slow(const Decimal& a, const Decimal& b) noexcept;
   [[nodiscard]] int wide_sign() const noexcept;
 
@@ -171,22 +175,26 @@ inline Decimal operator*(const Decimal& a, const Decimal& b) {
   return Decimal::mul_slow(a, b);
 }
 
+inline bool Decimal::align_inline(const Decimal& a, const Decimal& b, std::int64_t& x,
+                                  std::int64_t& y) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  x = a.coefficient_;
+  y = b.coefficient_;
+  const int apart = a.scale_ - b.scale_;
+  if (apart > 0 && apart <= 18) return !__builtin_mul_overflow(y, detail::kPow10Small[apart], &y);
+  if (apart < 0 && apart >= -18) return !__builtin_mul_overflow(x, detail::kPow10Small[-apart], &x);
+#endif
+  return false;
+}
+
 // Both inline: equal scales compare coefficients; scales up to 18 apart scale the one with
 // fewer digits (`amount >= 500` with an amount of 2 digits) unless that overflows.
 inline bool operator==(const Decimal& a, const Decimal& b) noexcept {
   if (a.wide_ == nullptr && b.wide_ == nullptr) {
     if (a.scale_ == b.scale_) return a.coefficient_ == b.coefficient_;
-#if defined(__GNUC__) || defined(__clang__)
-    std::int64_t x = a.coefficient_;
-    std::int64_t y = b.coefficient_;
-    const int apart = a.scale_ - b.scale_;
-    if (apart > 0 && apart <= 18 && !__builtin_mul_overflow(y, detail::kPow10Small[apart], &y)) {
-      return x == y;
-    }
-    if (apart < 0 && apart >= -18 && !__builtin_mul_overflow(x, detail::kPow10Small[-apart], &x)) {
-      return x == y;
-    }
-#endif
+    std::int64_t x = 0;
+    std::int64_t y = 0;
+    if (Decimal::align_inline(a, b, x, y)) return x == y;
   }
   return Decimal::equal_slow(a, b);
 }
@@ -194,17 +202,9 @@ inline bool operator==(const Decimal& a, const Decimal& b) noexcept {
 inline std::strong_ordering operator<=>(const Decimal& a, const Decimal& b) noexcept {
   if (a.wide_ == nullptr && b.wide_ == nullptr) {
     if (a.scale_ == b.scale_) return a.coefficient_ <=> b.coefficient_;
-#if defined(__GNUC__) || defined(__clang__)
-    std::int64_t x = a.coefficient_;
-    std::int64_t y = b.coefficient_;
-    const int apart = a.scale_ - b.scale_;
-    if (apart > 0 && apart <= 18 && !__builtin_mul_overflow(y, detail::kPow10Small[apart], &y)) {
-      return x <=> y;
-    }
-    if (apart < 0 && apart >= -18 && !__builtin_mul_overflow(x, detail::kPow10Small[-apart], &x)) {
-      return x <=> y;
-    }
-#endif
+    std::int64_t x = 0;
+    std::int64_t y = 0;
+    if (Decimal::align_inline(a, b, x, y)) return x <=> y;
   }
   return Decimal::compare_slow(a, b);
 }

@@ -15,6 +15,27 @@ namespace loyalty::core {
 // more than the varint: the writer's calls are forced inline.
 #define LOYALTY_INLINE [[gnu::always_inline]] inline
 
+/// A varint at `p`, moving `p` past it; for bytes this process wrote itself and keeps in
+/// memory (never for stored data: no bounds, no checks).
+LOYALTY_INLINE std::uint64_t read_varint_in_memory(const char*& p) noexcept {
+  std::uint64_t v = 0;
+  for (int shift = 0;; shift += 7) {
+    const auto b = static_cast<unsigned char>(*p++);
+    v |= std::uint64_t{b & 0x7fu} << shift;
+    if (b < 0x80) return v;
+  }
+}
+
+/// Writes `v` as a varint at `out` (room for 10 bytes), returning the end.
+LOYALTY_INLINE char* write_varint(char* out, std::uint64_t v) noexcept {
+  while (v >= 0x80) {
+    *out++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *out++ = static_cast<char>(v);
+  return out;
+}
+
 /// Appends to a std::string it does not own. Bytes gather in a small buffer first and reach the
 /// string in a few appends, not one a field; they are all there once the writer is destroyed
 /// (or after flush()).
@@ -65,25 +86,6 @@ class ByteWriter {
   char buffer_[256];
   std::size_t used_ = 0;
 };
-
-/// A varint at `p`, moving `p` past it; for bytes this process wrote itself and keeps in
-/// memory (never for stored data: no bounds, no checks).
-LOYALTY_INLINE std::uint64_t read_varint_in_memory(const char*& p) noexcept {
-  std::uint64_t v = 0;
-  for (int shift = 0;; shift += 7) {
-    const auto b = static_cast<unsigned char>(*p++);
-    v |= std::uint64_t{b & 0x7fu} << shift;
-    if (b < 0x80) return v;
-  }
-}
-
-/// Writes `v` as a varint at `out` (room for 10 bytes), returning the end.
-LOYALTY_INLINE char* write_varint(char* out, std::uint64_t v) noexcept {
-  for (;; v >>= 7) {
-    *out++ = static_cast<char>((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
-    if (v < 0x80) return out;
-  }
-}
 
 /// Reads what ByteWriter wrote; anything short or malformed throws StoreError (stored data is
 /// what these records are).

@@ -90,7 +90,9 @@ MemoryStore::RecordEntry MemoryStore::entry_of(const Arena& arena, Arena::Ref re
   RecordEntry entry{};
   entry.purchase = const_cast<char*>(all.data());
   entry.has_outcome = (static_cast<std::uint8_t>(all[kEntryPurchase]) & kEntryHasOutcome) != 0;
-  entry.id = entry_id(arena, ref);
+  const char* p = all.data() + kEntryPurchase + 1;
+  const std::uint64_t id_size = core::read_varint_in_memory(p);
+  entry.id = {p, id_size};
   if (entry.has_outcome) {
     const char* rest = entry.id.data() + entry.id.size();
     entry.outcome = {rest, static_cast<std::size_t>(all.data() + all.size() - rest)};

@@ -10,8 +10,8 @@
 #include <utility>
 
 #include "bindings.hpp"
-#include "heap.hpp"
 #include "convert.hpp"
+#include "heap.hpp"
 #include "loyalty/member.hpp"
 #include "loyalty/outcome.hpp"
 
